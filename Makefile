@@ -1,0 +1,62 @@
+# Bring It Up: two commands do everything. `make help` lists the rest.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONPATH := $(CURDIR)
+MODEL := models/bring-it-up.tar.gz
+SOURCES := config.yml clinic.yml $(shell find data domain content components -name '*.yml' -o -name '*.py' 2>/dev/null | grep -v clinic_generated)
+RASA_INTERFACE ?= 127.0.0.1
+
+.PHONY: help setup clinic train run shell test test-unit test-conversations test-stories validate eval lint clean
+
+help: ## List every target
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock requirements-model.txt scripts/setup.sh
+	VENV=$(VENV) scripts/setup.sh
+
+setup: $(VENV)/.installed ## Create the Python 3.10 venv from the lock file (only if needed)
+
+clinic: $(VENV)/.installed ## Check clinic.yml and write domain/clinic_generated.yml
+	@$(BIN)/python -m actions.clinic
+
+$(MODEL): $(VENV)/.installed $(SOURCES)
+	@$(BIN)/python -m actions.clinic
+	$(BIN)/rasa train --domain domain --fixed-model-name bring-it-up --out models --quiet
+
+train: clinic $(MODEL) ## Train the model if data, domain, config or clinic.yml changed
+
+run: train ## Start the action server and Rasa (REST on :5005); Ctrl-C stops both
+	@scripts/run.sh
+
+shell: train ## Chat with the bot in this terminal (starts the action server too)
+	@scripts/run.sh shell
+
+validate: clinic ## Check training data and domain (fails on any warning)
+	$(BIN)/rasa data validate --domain domain --fail-on-warning --quiet
+
+test-unit: setup clinic ## Unit tests: drafting, language, safety rules, actions
+	$(BIN)/python -m pytest -q tests/unit
+
+test-conversations: train ## Talk to the trained model in-process, as clients would
+	$(BIN)/python -m pytest -q tests/conversations
+
+test-stories: train ## rasa test on tests/test_stories.yml, failing on any wrong prediction
+	$(BIN)/rasa test core --stories tests/test_stories.yml \
+	  --model $(MODEL) --fail-on-prediction-errors --out results/stories
+
+test: validate train test-unit test-conversations test-stories ## Everything CI runs: validate, train, all tests
+
+eval: train ## NLU cross-validation; readable report in results/nlu/
+	$(BIN)/rasa test nlu --cross-validation --folds 3 --out results/nlu
+	@$(BIN)/python scripts/nlu_report.py results/nlu
+
+lint: setup ## ruff and mypy
+	$(BIN)/python -m ruff check actions components tests scripts
+	$(BIN)/python -m mypy actions components
+
+clean: ## Remove the trained model, caches and test results (keeps the venv)
+	rm -rf models/*.tar.gz .rasa results .pytest_cache

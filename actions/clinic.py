@@ -1,0 +1,112 @@
+"""Clinic configuration: load, validate, and render the clinic-specific domain file.
+
+Run `python -m actions.clinic` to check clinic.yml and write domain/clinic_generated.yml.
+The crisis resources end up in static domain responses, so they reach the client even
+when the action server is down.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATED = ROOT / "domain" / "clinic_generated.yml"
+TEXT_FIELDS = ("clinic_name", "therapist_term", "region", "crisis_short")
+RESOURCE_LISTS = ("crisis_resources", "ethics_routes")
+
+
+class ClinicConfigError(ValueError):
+    """A clinic.yml mistake, with a message a clinic's IT person can act on."""
+
+
+def clinic_path() -> Path:
+    return Path(os.environ.get("BIU_CLINIC_CONFIG", ROOT / "clinic.yml"))
+
+
+def _check_resources(name: str, value: Any) -> List[Dict[str, str]]:
+    if not isinstance(value, list) or not value:
+        raise ClinicConfigError(f"'{name}' must be a list with at least one entry")
+    out = []
+    for i, item in enumerate(value, 1):
+        if not isinstance(item, dict):
+            raise ClinicConfigError(f"'{name}' entry {i} must have name, contact and url")
+        entry = {k: str(item.get(k) or "").strip() for k in ("name", "contact", "url")}
+        if not entry["name"] or not entry["contact"]:
+            raise ClinicConfigError(f"'{name}' entry {i} needs both a name and a contact")
+        if entry["url"] and not entry["url"].startswith("https://"):
+            raise ClinicConfigError(f"'{name}' entry {i}: url must start with https://")
+        out.append(entry)
+    return out
+
+
+def load_clinic(path: Path | None = None) -> Dict[str, Any]:
+    path = path or clinic_path()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ClinicConfigError(f"clinic config not found: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise ClinicConfigError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ClinicConfigError(f"{path} must be a mapping of settings")
+    config: Dict[str, Any] = {}
+    for field in TEXT_FIELDS:
+        value = raw.get(field)
+        if not isinstance(value, str) or not value.strip():
+            raise ClinicConfigError(f"'{field}' is missing or empty in {path}")
+        config[field] = value.strip()
+    for field in RESOURCE_LISTS:
+        config[field] = _check_resources(field, raw.get(field))
+    return config
+
+
+def _resource_lines(resources: List[Dict[str, str]]) -> str:
+    lines = []
+    for r in resources:
+        url = f" ({r['url']})" if r["url"] else ""
+        lines.append(f"- {r['name']}: {r['contact']}{url}")
+    return "\n".join(lines)
+
+
+def _safety_response(level: str, resources: List[Dict[str, str]]) -> List[Dict[str, Any]]:
+    return [{
+        "text": _resource_lines(resources),
+        "custom": {"type": "safety", "level": level, "resources": resources},
+    }]
+
+
+def render_domain(config: Dict[str, Any]) -> Dict[str, Any]:
+    def text_slot(value: str) -> Dict[str, Any]:
+        return {"type": "text", "initial_value": value, "influence_conversation": False,
+                "mappings": [{"type": "custom"}]}
+
+    return {
+        "version": "3.1",
+        "slots": {k: text_slot(config[k]) for k in ("clinic_name", "therapist_term", "crisis_short")},
+        "responses": {
+            "utter_resources_crisis": _safety_response("crisis", config["crisis_resources"]),
+            "utter_resources_check_in": _safety_response("check_in", config["crisis_resources"]),
+            "utter_resources_ethics": _safety_response("ethics", config["ethics_routes"]),
+        },
+    }
+
+
+def write_generated_domain() -> Path:
+    config = load_clinic()
+    header = "# Generated from clinic.yml by `python -m actions.clinic`. Do not edit.\n"
+    body = yaml.safe_dump(render_domain(config), sort_keys=False, allow_unicode=True)
+    if not GENERATED.exists() or GENERATED.read_text(encoding="utf-8") != header + body:
+        GENERATED.write_text(header + body, encoding="utf-8")
+    return GENERATED
+
+
+if __name__ == "__main__":
+    try:
+        print(f"clinic: {clinic_path()} is valid; wrote {write_generated_domain().relative_to(ROOT)}")
+    except ClinicConfigError as err:
+        sys.exit(f"clinic.yml problem: {err}")

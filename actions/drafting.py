@@ -1,0 +1,112 @@
+"""Compose the client's message from their answers (pure: no Rasa, no spaCy).
+
+Input is a mapping of section -> (form, text), where form is "clause", "fragment", "cue"
+or "none" (see content/draft_templates.yml) and text is already the client's own words in
+second person. Output is the draft payload the widget receives:
+{"type": "draft", "text": ..., "sections": {...}, "tone": ...}.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from jinja2 import Environment, StrictUndefined
+
+from actions.text import load_content
+
+TONES = ("gentle", "direct", "brief")
+Part = Tuple[str, str]  # (form, text)
+
+
+def _lower_first(text: str) -> str:
+    if text.startswith(("I ", "I'")) or not text:
+        return text
+    return text[0].lower() + text[1:]
+
+
+def _no_period(text: str) -> str:
+    return text.rstrip(" .")
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.filters["lower_first"] = _lower_first
+    env.filters["no_period"] = _no_period
+    return env
+
+
+def templates() -> Dict[str, Any]:
+    return load_content("draft_templates.yml")
+
+
+def _render(template: str, text: str = "") -> str:
+    rendered = _env().from_string(template).render(text=text)
+    return re.sub(r"\s+", " ", rendered).strip()
+
+
+def _section(tone: Dict[str, Any], name: str, part: Optional[Part]) -> str:
+    spec = tone[name]
+    if isinstance(spec, str):  # opener and closing are fixed sentences
+        return _render(spec)
+    if part is None:
+        return ""
+    form, text = part
+    if form == "none":
+        return _render(spec["none"]) if "none" in spec else ""
+    text = text.strip()
+    if not text:
+        return ""
+    template = spec.get(form) or spec["clause"]
+    return _render(template, text)
+
+
+def _words(text: str) -> set:
+    return set(re.findall(r"[a-z']+", text.lower()))
+
+
+def compose(
+    parts: Mapping[str, Part],
+    tone: str = "gentle",
+    length: int = 0,
+    overrides: Optional[Mapping[str, str]] = None,
+) -> Dict[str, Any]:
+    """Build the draft. `length` 0 = full, 1 = shorter, 2 = shortest.
+
+    `overrides` are sections the client rewrote themselves; they are used word for word.
+    """
+    config = templates()
+    tone = tone if tone in TONES else "gentle"
+    spec = config["tones"][tone]
+    omit = set(config.get("brief_omits", [])) if tone == "brief" else set()
+    if length >= 1:
+        omit |= set(config["shorter_drops"])
+    keep = set(config["shortest_keeps"]) if length >= 2 else set(config["order"])
+    overrides = overrides or {}
+
+    sections: Dict[str, str] = {}
+    for name in config["order"]:
+        if name in omit or name not in keep:
+            continue
+        if overrides.get(name, "").strip():
+            sections[name] = overrides[name].strip()
+            continue
+        sentence = _section(spec, name, parts.get(name))
+        if sentence:
+            sections[name] = sentence
+
+    # A feeling already named in the observation ("I felt hurt when you laughed") is not
+    # said twice.
+    feeling = parts.get("feeling")
+    if "feeling" in sections and "feeling" not in overrides and feeling and "observation" in sections:
+        if _words(feeling[1]) and _words(feeling[1]) <= _words(sections["observation"]):
+            del sections["feeling"]
+
+    text = " ".join(sections[name] for name in config["order"] if name in sections)
+    return {"type": "draft", "text": text, "sections": sections, "tone": tone}
+
+
+def can_shorten(length: int) -> bool:
+    return length < 2

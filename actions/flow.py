@@ -1,0 +1,69 @@
+"""The shape of the guided preparation (pure: no Rasa imports)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional
+
+# The questions, in the order they are asked (domain/core.yml lists the same slots).
+ORDER = [
+    "what_happened", "feeling", "feeling_ok", "impact", "rupture_kind", "fear",
+    "fear_in_draft", "familiar", "identity_involved", "identity_detail", "hope", "tone",
+]
+
+# A question that only makes sense after another one.
+DEPENDS_ON = {"feeling_ok": "feeling", "fear_in_draft": "fear", "identity_detail": "identity_involved"}
+
+# The value a skipped question leaves behind ("" = nothing to put in the draft).
+SKIPPED: Dict[str, Any] = {
+    "feeling_ok": "yes", "rupture_kind": "other", "fear_in_draft": "no",
+    "identity_involved": "no", "tone": "gentle",
+}
+
+BOOKKEEPING = ["feeling_summary", "unusable_count", "offer_skip", "feeling_retry",
+               "draft_length", "section_overrides", "draft_shown", "edit_section", "edit_text"]
+
+
+def skipped_value(slot: str) -> Any:
+    return SKIPPED.get(slot, "")
+
+
+def required(slots: Mapping[str, Any]) -> List[str]:
+    """The questions still relevant, given the answers so far."""
+    out = []
+    for name in ORDER:
+        if name == "feeling_ok" and slots.get("feeling") == "":
+            continue
+        if name == "fear_in_draft" and slots.get("fear") == "":
+            continue
+        if name == "identity_detail" and slots.get("identity_involved") != "yes":
+            continue
+        out.append(name)
+    return out
+
+
+def dependents(slot: str) -> List[str]:
+    return [child for child, parent in DEPENDS_ON.items() if parent == slot]
+
+
+def previous_question(slots: Mapping[str, Any], current: Optional[str]) -> Optional[str]:
+    """The last answered question before `current` (None at the first question)."""
+    order = required(slots)
+    stop = order.index(current) if current in order else len(order)
+    for name in reversed(order[:stop]):
+        if slots.get(name) is not None:
+            # Going back to a follow-up goes back to the question it follows.
+            return DEPENDS_ON.get(name, name) if name == "feeling_ok" else name
+    return None
+
+
+def reset_events_for(slot: str) -> Dict[str, Any]:
+    """Slots to clear so that `slot` (and what follows from it) is asked again."""
+    cleared = {slot: None}
+    for child in dependents(slot):
+        cleared[child] = None
+    return cleared
+
+
+def fresh_start() -> Dict[str, Any]:
+    cleared: Dict[str, Any] = {name: None for name in ORDER + BOOKKEEPING}
+    return cleared

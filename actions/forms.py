@@ -1,0 +1,225 @@
+"""Validation of the preparation and edit forms: turn answers into slot values."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import flow, language
+from actions.text import clean
+
+logger = logging.getLogger(__name__)
+
+# Parts of a long answer that may fill later questions, and the slot each goes to.
+PREFILLABLE = ("feeling", "impact", "fear", "hope")
+YES_WORDS = {"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "include", "y", "ya", "definitely"}
+NO_WORDS = {"no", "nope", "nah", "n", "leave", "don't", "not"}
+
+
+def unusable(dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    """An answer we can't use: a hint the first time, then an explanation and an offer to skip."""
+    count = int(tracker.get_slot("unusable_count") or 0) + 1
+    if count == 1:
+        dispatcher.utter_message(response="utter_hint")
+    else:
+        dispatcher.utter_message(response="utter_why")
+    return {"unusable_count": float(count), "offer_skip": count >= 2}
+
+
+def answered() -> Dict[Text, Any]:
+    return {"unusable_count": 0.0, "offer_skip": False}
+
+
+def _intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def yes_no(tracker: Tracker, text: str) -> Optional[str]:
+    intent = _intent(tracker)
+    if intent == "affirm":
+        return "yes"
+    if intent == "deny":
+        return "no"
+    words = set(re.findall(r"[a-z']+", clean(text).lower()))
+    if words & NO_WORDS:
+        return "no"
+    if words & YES_WORDS:
+        return "yes"
+    return None
+
+
+class ValidatePreparationForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_preparation_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        return flow.required(tracker.slots)
+
+    # -- free-text answers -------------------------------------------------------------
+    def _text_answer(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[Text, Any]:
+        text = clean(str(value or ""))
+        if not language.is_usable(text):
+            return {slot: None, **unusable(dispatcher, tracker)}
+        result: Dict[Text, Any] = {**answered()}
+        parts = language.split_answer(text) if len(text.split()) > 6 else {}
+        own = parts.get("what_happened") if slot == "what_happened" else None
+        result[slot] = own or text
+        for other in PREFILLABLE:
+            if other != slot and parts.get(other) and tracker.get_slot(other) is None:
+                if slot == "what_happened" or flow.ORDER.index(other) > flow.ORDER.index(slot):
+                    result[other] = parts[other]
+                    if slot != "what_happened":
+                        result[slot] = text.replace(parts[other], "").strip() or text
+        return result
+
+    def _after_fill(self, result: Dict[Text, Any], dispatcher: CollectingDispatcher,
+                    tracker: Tracker) -> Dict[Text, Any]:
+        """Follow-ups for whatever was just filled (also when filled from a long answer)."""
+        if result.get("feeling"):
+            result["feeling_summary"] = language.feeling_summary(result["feeling"])
+            result["feeling_retry"] = False
+        if result.get("fear"):
+            kind = language.fear_kind(result["fear"])
+            dispatcher.utter_message(response=f"utter_normalise_fear_{kind}")
+        return result
+
+    def validate_what_happened(self, value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        result = self._text_answer("what_happened", value, dispatcher, tracker)
+        observation = result.get("what_happened")
+        if not observation:
+            return result
+        if tracker.get_slot("feeling") is None and "feeling" not in result:
+            named = language.feeling_words(observation)
+            if named:
+                result["feeling"] = language.join_words(named)
+        kind = language.infer_rupture_kind(clean(str(value)))
+        if kind and tracker.get_slot("rupture_kind") is None:
+            result["rupture_kind"] = kind
+            if kind == "identity" and tracker.get_slot("identity_involved") is None:
+                result["identity_involved"] = "yes"
+        return self._after_fill(result, dispatcher, tracker)
+
+    def validate_feeling(self, value: Any, dispatcher: CollectingDispatcher,
+                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._after_fill(self._text_answer("feeling", value, dispatcher, tracker),
+                                dispatcher, tracker)
+
+    def validate_impact(self, value: Any, dispatcher: CollectingDispatcher,
+                        tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._after_fill(self._text_answer("impact", value, dispatcher, tracker),
+                                dispatcher, tracker)
+
+    def validate_fear(self, value: Any, dispatcher: CollectingDispatcher,
+                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._after_fill(self._text_answer("fear", value, dispatcher, tracker),
+                                dispatcher, tracker)
+
+    def validate_identity_detail(self, value: Any, dispatcher: CollectingDispatcher,
+                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._text_answer("identity_detail", value, dispatcher, tracker)
+
+    def validate_hope(self, value: Any, dispatcher: CollectingDispatcher,
+                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._text_answer("hope", value, dispatcher, tracker)
+
+    # -- choices ---------------------------------------------------------------------
+    def validate_feeling_ok(self, value: Any, dispatcher: CollectingDispatcher,
+                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = clean(str(value or ""))
+        answer = yes_no(tracker, text)
+        # "no, more like angry": the rest of the sentence is the better word.
+        rest = re.sub(r"^\W*(no|nope|nah|not quite|not really|not exactly)\b[\s,.;:-]*"
+                      r"(it'?s|it was|more like|i felt|i'd say|i would say)?\s*", "",
+                      text, flags=re.I)
+        if answer == "yes":
+            return {"feeling_ok": "yes", **answered()}
+        if answer == "no" and not language.is_usable(rest):
+            return {"feeling_ok": None, "feeling": None, "feeling_retry": True, **answered()}
+        correction = rest if answer == "no" else text
+        if not language.is_usable(correction):
+            return {"feeling_ok": None, **unusable(dispatcher, tracker)}
+        return {"feeling": correction, "feeling_summary": language.feeling_summary(correction),
+                "feeling_ok": "yes", **answered()}
+
+    def validate_rupture_kind(self, value: Any, dispatcher: CollectingDispatcher,
+                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = clean(str(value or ""))
+        if not language.is_usable(text):
+            return {"rupture_kind": None, **unusable(dispatcher, tracker)}
+        return {"rupture_kind": language.infer_rupture_kind(text) or "other", **answered()}
+
+    def validate_fear_in_draft(self, value: Any, dispatcher: CollectingDispatcher,
+                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        answer = yes_no(tracker, str(value or ""))
+        if answer is None:
+            return {"fear_in_draft": None, **unusable(dispatcher, tracker)}
+        return {"fear_in_draft": answer, **answered()}
+
+    def validate_familiar(self, value: Any, dispatcher: CollectingDispatcher,
+                          tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = clean(str(value or ""))
+        answer = yes_no(tracker, text)
+        if answer is None and not language.is_usable(text):
+            return {"familiar": None, **unusable(dispatcher, tracker)}
+        dispatcher.utter_message(response="utter_familiar_no" if answer == "no" else "utter_familiar_yes")
+        return {"familiar": answer or text, **answered()}
+
+    def validate_identity_involved(self, value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = clean(str(value or ""))
+        answer = yes_no(tracker, text)
+        if answer is None and _intent(tracker) == "inform" and language.is_usable(text):
+            # "it was about my culture": a yes that already says what.
+            return {"identity_involved": "yes", "identity_detail": text, **answered()}
+        if answer is None:
+            return {"identity_involved": None, **unusable(dispatcher, tracker)}
+        return {"identity_involved": answer, **answered()}
+
+    def validate_tone(self, value: Any, dispatcher: CollectingDispatcher,
+                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        tone = tone_from_text(str(value or ""))
+        if tone is None:
+            return {"tone": None, **unusable(dispatcher, tracker)}
+        return {"tone": tone, **answered()}
+
+
+TONE_WORDS = {
+    "gentle": {"gentle", "soft", "softer", "kind", "kinder", "warm", "gently"},
+    "direct": {"direct", "clear", "blunt", "straight", "firm", "firmer", "honest"},
+    "brief": {"brief", "short", "shorter", "quick"},
+}
+
+
+def tone_from_text(text: str) -> Optional[str]:
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    for tone, cues in TONE_WORDS.items():
+        if tone == text.strip().lower() or words & cues:
+            return tone
+    return None
+
+
+class ValidateEditForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_edit_form"
+
+    def validate_edit_text(self, value: Any, dispatcher: CollectingDispatcher,
+                           tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = clean(str(value or ""))
+        if not language.is_usable(text):
+            dispatcher.utter_message(response="utter_hint")
+            return {"edit_text": None}
+        return {"edit_text": text}

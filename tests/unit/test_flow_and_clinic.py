@@ -1,0 +1,58 @@
+"""The shape of the preparation, and the clinic file's validation."""
+
+from pathlib import Path
+
+import pytest
+
+from actions import clinic, flow
+from actions.text import clean, normalize
+
+
+def test_follow_up_questions_only_when_they_make_sense():
+    assert "identity_detail" not in flow.required({"identity_involved": "no"})
+    assert "identity_detail" in flow.required({"identity_involved": "yes"})
+    assert "feeling_ok" not in flow.required({"feeling": ""})
+    assert "fear_in_draft" not in flow.required({"fear": ""})
+
+
+def test_going_back_from_the_feeling_check_asks_the_feeling_again():
+    slots = {"what_happened": "x", "feeling": "hurt"}
+    assert flow.previous_question(slots, "feeling_ok") == "what_happened" or \
+        flow.previous_question(slots, "feeling_ok") == "feeling"
+    assert flow.previous_question({"what_happened": "x", "feeling": "hurt", "feeling_ok": "yes"},
+                                  "impact") == "feeling"
+    assert flow.reset_events_for("feeling") == {"feeling": None, "feeling_ok": None}
+    assert flow.previous_question({}, "what_happened") is None
+
+
+def test_normalize_reads_text_speak_and_curly_quotes():
+    assert normalize("I’m gonna kms rn") == "i'm going to kill myself right now"
+    assert normalize("Sooooo tiredddd") == "so tiredd"
+    assert clean("<script>alert(1)</script> she laughed\x00") == "alert(1) she laughed"
+
+
+def test_the_default_clinic_file_is_valid():
+    config = clinic.load_clinic()
+    assert config["therapist_term"] == "therapist"
+    assert any("988" in r["contact"] for r in config["crisis_resources"])
+
+
+@pytest.mark.parametrize("body, message", [
+    ("clinic_name: x\n", "therapist_term"),
+    ("- just a list\n", "mapping"),
+    ("clinic_name: [unclosed\n", "not valid YAML"),
+])
+def test_clinic_mistakes_get_clear_errors(tmp_path: Path, body, message):
+    path = tmp_path / "clinic.yml"
+    path.write_text(body)
+    with pytest.raises(clinic.ClinicConfigError, match=message):
+        clinic.load_clinic(path)
+
+
+def test_resources_need_https_links(tmp_path: Path):
+    text = (clinic.ROOT / "clinic.yml").read_text().replace("https://988lifeline.org",
+                                                             "http://988lifeline.org")
+    path = tmp_path / "clinic.yml"
+    path.write_text(text)
+    with pytest.raises(clinic.ClinicConfigError, match="https"):
+        clinic.load_clinic(path)

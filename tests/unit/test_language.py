@@ -1,0 +1,76 @@
+"""spaCy analysis of answers: addressing the therapist, reflecting feelings, long answers."""
+
+import pytest
+
+from actions import language
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("she looked at the clock while i was talking", "You looked at the clock while I was talking."),
+    ("My therapist says I am dramatic", "You say I am dramatic."),
+    ("he doesn't listen and she's always late", "You don't listen and you're always late."),
+    ("my therapist's phone kept buzzing and she checked it", "Your phone kept buzzing and you checked it."),
+    ("my counselor was late again", "You were late again."),
+])
+def test_the_draft_speaks_to_the_therapist(text, expected):
+    assert language.analyse(text).text == expected
+
+
+def test_other_people_keep_their_pronouns():
+    text = language.analyse("my mom said she hated me and my therapist laughed").text
+    assert text == "My mom said she hated me and you laughed."
+
+
+def test_the_clinics_own_term_is_recognised():
+    assert language.analyse("my coach laughed", ["coach"]).text == "You laughed."
+
+
+@pytest.mark.parametrize("text, form", [
+    ("hurt", "fragment"), ("really hurt and kind of embarrassed", "fragment"),
+    ("like she didn't care", "fragment"), ("I felt really small", "clause"),
+    ("an apology", "fragment"), ("her to understand", "fragment"),
+    ("she laughed at me", "clause"),
+])
+def test_sentences_and_fragments(text, form):
+    assert language.analyse(text).form == form
+
+
+@pytest.mark.parametrize("text, summary", [
+    ("i felt really hurt and kind of dismissed", "hurt and dismissed"),
+    ("stupid", "stupid"),
+    ("like I didn’t matter", "like you didn't matter"),
+    ("embarrassed, then angry, now just sad", "embarrassed, angry and sad"),
+])
+def test_feelings_are_reflected_in_the_clients_words(text, summary):
+    assert language.feeling_summary(text) == summary
+
+
+def test_a_long_answer_is_sorted_into_its_parts():
+    parts = language.split_answer(
+        "Last week she looked at her phone while I was talking about my divorce. "
+        "I felt really small and embarrassed. Since then I've been holding back, "
+        "and I'm scared she'll think I'm needy if I say something."
+    )
+    assert "phone" in parts["what_happened"]
+    assert "embarrassed" in parts["feeling"]
+    assert "holding back" in parts.get("impact", "") + parts.get("fear", "")
+    assert "needy" in parts.get("fear", "") + parts.get("impact", "")
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("she raised the fee without asking", "logistics"),
+    ("he misgendered me twice", "identity"),
+    ("she said I was being dramatic", "interpretation"),
+    ("he smirked and rolled his eyes", "behaviour"),
+    ("we talked", None),
+])
+def test_the_kind_of_rupture_is_inferred(text, kind):
+    assert language.infer_rupture_kind(text) == kind
+
+
+@pytest.mark.parametrize("text, usable", [
+    ("ok", False), ("asdf", False), ("   ", False), ("<b></b>", False),
+    ("stupid", True), ("she laughed", True),
+])
+def test_unusable_answers(text, usable):
+    assert language.is_usable(text) is usable
