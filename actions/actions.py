@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -22,11 +22,11 @@ _HOPE_LEAD = re.compile(r"^(i\s+(just\s+)?(want|wish|hope|need)|i'd\s+(really\s+
                         r"i\s+would\s+like|could\s+we|can\s+we|would\s+you)\b", re.I)
 
 
-def _events(values: Dict[str, Any]) -> List[EventType]:
+def _events(values: dict[str, Any]) -> list[EventType]:
     return [SlotSet(k, v) for k, v in values.items()]
 
 
-def _part(text: Optional[str], terms: List[str], cue: Optional[str] = None) -> Optional[Tuple[str, str]]:
+def _part(text: str | None, terms: list[str], cue: str | None = None) -> tuple[str, str] | None:
     if not text or not language.is_usable(text):
         return None
     answer = language.analyse(text, terms)
@@ -37,10 +37,10 @@ def _part(text: Optional[str], terms: List[str], cue: Optional[str] = None) -> O
     return (answer.form, answer.text)
 
 
-def draft_parts(slots: Dict[str, Any]) -> Dict[str, Tuple[str, str]]:
+def draft_parts(slots: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """The client's answers as draft sections (form, words in second person)."""
     terms = [slots.get("therapist_term") or "therapist"]
-    parts: Dict[str, Optional[Tuple[str, str]]] = {
+    parts: dict[str, tuple[str, str] | None] = {
         "observation": _part(slots.get("what_happened"), terms),
         "hope": _part(slots.get("hope"), terms, cue="hope"),
     }
@@ -60,7 +60,7 @@ def draft_parts(slots: Dict[str, Any]) -> Dict[str, Tuple[str, str]]:
     return {k: v for k, v in parts.items() if v}
 
 
-def compose_from_slots(slots: Dict[str, Any]) -> Dict[str, Any]:
+def compose_from_slots(slots: dict[str, Any]) -> dict[str, Any]:
     return drafting.compose(
         draft_parts(slots),
         tone=slots.get("tone") or "gentle",
@@ -72,20 +72,20 @@ def compose_from_slots(slots: Dict[str, Any]) -> Dict[str, Any]:
 class ActionAcceptConsent(Action):
     """A typed "yes" / "ok" after the welcome counts as agreeing to start."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_accept_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         return [SlotSet("consented", True)]
 
 
 class ActionShowDraft(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_show_draft"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         draft = compose_from_slots(tracker.slots)
         answered = {"observation", "feeling", "hope"} & set(draft["sections"])
         dispatcher.utter_message(response="utter_draft_intro" if answered else "utter_draft_empty")
@@ -95,11 +95,11 @@ class ActionShowDraft(Action):
 
 
 class ActionMakeShorter(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_make_shorter"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         length = int(tracker.get_slot("draft_length") or 0)
         if not drafting.can_shorten(length):
             dispatcher.utter_message(response="utter_already_shortest")
@@ -112,11 +112,11 @@ class ActionMakeShorter(Action):
 
 
 class ActionApplyEdit(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_apply_edit"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         section = tracker.get_slot("edit_section")
         text = language.sentence_case(tracker.get_slot("edit_text") or "")
         overrides = dict(tracker.get_slot("section_overrides") or {})
@@ -128,22 +128,22 @@ class ActionApplyEdit(Action):
 class ActionHandleUnusable(Action):
     """ "I don't know": a hint first; the second time, why we ask and an offer to skip."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_handle_unusable"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         return _events(unusable(dispatcher, tracker))
 
 
 class ActionSkipQuestion(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_skip_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         slot = tracker.get_slot("requested_slot")
-        values: Dict[str, Any] = {"unusable_count": 0.0, "offer_skip": False}
+        values: dict[str, Any] = {"unusable_count": 0.0, "offer_skip": False}
         if slot in flow.ORDER:
             values[slot] = flow.skipped_value(slot)
             for child in flow.dependents(slot):
@@ -153,21 +153,21 @@ class ActionSkipQuestion(Action):
 
 
 class ActionTryAgain(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_try_again"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(response="utter_try_again")
         return [SlotSet("offer_skip", False)]
 
 
 class ActionGoBack(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_go_back"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         target = flow.previous_question(tracker.slots, tracker.get_slot("requested_slot"))
         if target is None:
             dispatcher.utter_message(response="utter_first_question")
@@ -178,10 +178,10 @@ class ActionGoBack(Action):
 
 
 class ActionStartOver(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_over"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> List[EventType]:
+                  domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(response="utter_start_over")
         return _events(flow.fresh_start())

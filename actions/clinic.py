@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import yaml
 
@@ -28,7 +28,7 @@ def clinic_path() -> Path:
     return Path(os.environ.get("BIU_CLINIC_CONFIG", ROOT / "clinic.yml"))
 
 
-def _check_resources(name: str, value: Any) -> List[Dict[str, str]]:
+def _check_resources(name: str, value: Any) -> list[dict[str, str]]:
     if not isinstance(value, list) or not value:
         raise ClinicConfigError(f"'{name}' must be a list with at least one entry")
     out = []
@@ -44,7 +44,7 @@ def _check_resources(name: str, value: Any) -> List[Dict[str, str]]:
     return out
 
 
-def load_clinic(path: Path | None = None) -> Dict[str, Any]:
+def load_clinic(path: Path | None = None) -> dict[str, Any]:
     path = path or clinic_path()
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -54,7 +54,7 @@ def load_clinic(path: Path | None = None) -> Dict[str, Any]:
         raise ClinicConfigError(f"{path} is not valid YAML: {exc}") from exc
     if not isinstance(raw, dict):
         raise ClinicConfigError(f"{path} must be a mapping of settings")
-    config: Dict[str, Any] = {}
+    config: dict[str, Any] = {}
     for field in TEXT_FIELDS:
         value = raw.get(field)
         if not isinstance(value, str) or not value.strip():
@@ -65,7 +65,7 @@ def load_clinic(path: Path | None = None) -> Dict[str, Any]:
     return config
 
 
-def _resource_lines(resources: List[Dict[str, str]]) -> str:
+def _resource_lines(resources: list[dict[str, str]]) -> str:
     lines = []
     for r in resources:
         url = f" ({r['url']})" if r["url"] else ""
@@ -73,15 +73,15 @@ def _resource_lines(resources: List[Dict[str, str]]) -> str:
     return "\n".join(lines)
 
 
-def _safety_response(level: str, resources: List[Dict[str, str]]) -> List[Dict[str, Any]]:
+def _safety_response(level: str, resources: list[dict[str, str]]) -> list[dict[str, Any]]:
     return [{
         "text": _resource_lines(resources),
         "custom": {"type": "safety", "level": level, "resources": resources},
     }]
 
 
-def render_domain(config: Dict[str, Any]) -> Dict[str, Any]:
-    def text_slot(value: str) -> Dict[str, Any]:
+def render_domain(config: dict[str, Any]) -> dict[str, Any]:
+    def text_slot(value: str) -> dict[str, Any]:
         return {"type": "text", "initial_value": value, "influence_conversation": False,
                 "mappings": [{"type": "custom"}]}
 

@@ -9,15 +9,16 @@ second person. Output is the draft payload the widget receives:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
 from actions.text import load_content
 
 TONES = ("gentle", "direct", "brief")
-Part = Tuple[str, str]  # (form, text)
+Part = tuple[str, str]  # (form, text)
 
 
 def _lower_first(text: str) -> str:
@@ -38,7 +39,7 @@ def _env() -> Environment:
     return env
 
 
-def templates() -> Dict[str, Any]:
+def templates() -> dict[str, Any]:
     return load_content("draft_templates.yml")
 
 
@@ -47,7 +48,7 @@ def _render(template: str, text: str = "") -> str:
     return re.sub(r"\s+", " ", rendered).strip()
 
 
-def _section(tone: Dict[str, Any], name: str, part: Optional[Part]) -> str:
+def _section(tone: dict[str, Any], name: str, part: Part | None) -> str:
     spec = tone[name]
     if isinstance(spec, str):  # opener and closing are fixed sentences
         return _render(spec)
@@ -71,8 +72,8 @@ def compose(
     parts: Mapping[str, Part],
     tone: str = "gentle",
     length: int = 0,
-    overrides: Optional[Mapping[str, str]] = None,
-) -> Dict[str, Any]:
+    overrides: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """Build the draft. `length` 0 = full, 1 = shorter, 2 = shortest.
 
     `overrides` are sections the client rewrote themselves; they are used word for word.
@@ -86,7 +87,7 @@ def compose(
     keep = set(config["shortest_keeps"]) if length >= 2 else set(config["order"])
     overrides = overrides or {}
 
-    sections: Dict[str, str] = {}
+    sections: dict[str, str] = {}
     for name in config["order"]:
         if name in omit or name not in keep:
             continue

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 # The questions, in the order they are asked (domain/core.yml lists the same slots).
 ORDER = [
@@ -14,7 +15,7 @@ ORDER = [
 DEPENDS_ON = {"feeling_ok": "feeling", "fear_in_draft": "fear", "identity_detail": "identity_involved"}
 
 # The value a skipped question leaves behind ("" = nothing to put in the draft).
-SKIPPED: Dict[str, Any] = {
+SKIPPED: dict[str, Any] = {
     "feeling_ok": "yes", "rupture_kind": "other", "fear_in_draft": "no",
     "identity_involved": "no", "tone": "gentle",
 }
@@ -27,7 +28,7 @@ def skipped_value(slot: str) -> Any:
     return SKIPPED.get(slot, "")
 
 
-def required(slots: Mapping[str, Any]) -> List[str]:
+def required(slots: Mapping[str, Any]) -> list[str]:
     """The questions still relevant, given the answers so far."""
     out = []
     for name in ORDER:
@@ -41,11 +42,11 @@ def required(slots: Mapping[str, Any]) -> List[str]:
     return out
 
 
-def dependents(slot: str) -> List[str]:
+def dependents(slot: str) -> list[str]:
     return [child for child, parent in DEPENDS_ON.items() if parent == slot]
 
 
-def previous_question(slots: Mapping[str, Any], current: Optional[str]) -> Optional[str]:
+def previous_question(slots: Mapping[str, Any], current: str | None) -> str | None:
     """The last answered question before `current` (None at the first question)."""
     order = required(slots)
     stop = order.index(current) if current in order else len(order)
@@ -56,7 +57,7 @@ def previous_question(slots: Mapping[str, Any], current: Optional[str]) -> Optio
     return None
 
 
-def reset_events_for(slot: str) -> Dict[str, Any]:
+def reset_events_for(slot: str) -> dict[str, Any]:
     """Slots to clear so that `slot` (and what follows from it) is asked again."""
     cleared = {slot: None}
     for child in dependents(slot):
@@ -64,6 +65,6 @@ def reset_events_for(slot: str) -> Dict[str, Any]:
     return cleared
 
 
-def fresh_start() -> Dict[str, Any]:
-    cleared: Dict[str, Any] = {name: None for name in ORDER + BOOKKEEPING}
+def fresh_start() -> dict[str, Any]:
+    cleared: dict[str, Any] = {name: None for name in ORDER + BOOKKEEPING}
     return cleared

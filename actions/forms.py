@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -18,10 +18,10 @@ logger = logging.getLogger(__name__)
 # Parts of a long answer that may fill later questions, and the slot each goes to.
 PREFILLABLE = ("feeling", "impact", "fear", "hope")
 YES_WORDS = {"yes", "yeah", "yep", "yup", "sure", "ok", "okay", "include", "y", "ya", "definitely"}
-NO_WORDS = {"no", "nope", "nah", "n", "leave", "don't", "not"}
+NO_WORDS = {"no", "nope", "nah", "n", "not", "never"}
 
 
-def unusable(dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+def unusable(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
     """An answer we can't use: a hint the first time, then an explanation and an offer to skip."""
     count = int(tracker.get_slot("unusable_count") or 0) + 1
     if count == 1:
@@ -31,7 +31,7 @@ def unusable(dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, A
     return {"unusable_count": float(count), "offer_skip": count >= 2}
 
 
-def answered() -> Dict[Text, Any]:
+def answered() -> dict[str, Any]:
     return {"unusable_count": 0.0, "offer_skip": False}
 
 
@@ -39,41 +39,44 @@ def _intent(tracker: Tracker) -> str:
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
-def yes_no(tracker: Tracker, text: str) -> Optional[str]:
+def yes_no(tracker: Tracker, text: str) -> str | None:
+    """A yes or no, from the intent or from how the answer starts ("yes, I always...")."""
     intent = _intent(tracker)
     if intent == "affirm":
         return "yes"
     if intent == "deny":
         return "no"
-    words = set(re.findall(r"[a-z']+", clean(text).lower()))
-    if words & NO_WORDS:
-        return "no"
-    if words & YES_WORDS:
+    words = re.findall(r"[a-z']+", clean(text).lower())
+    if not words:
+        return None
+    if words[0] in YES_WORDS or "include" in words:
         return "yes"
+    if words[0] in NO_WORDS or "leave it out" in " ".join(words):
+        return "no"
     return None
 
 
 class ValidatePreparationForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_preparation_form"
 
     async def required_slots(
         self,
-        domain_slots: List[Text],
+        domain_slots: list[str],
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> List[Text]:
+    ) -> list[str]:
         return flow.required(tracker.slots)
 
     # -- free-text answers -------------------------------------------------------------
     def _text_answer(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         text = clean(str(value or ""))
         if not language.is_usable(text):
             return {slot: None, **unusable(dispatcher, tracker)}
-        result: Dict[Text, Any] = {**answered()}
+        result: dict[str, Any] = {**answered()}
         parts = language.split_answer(text) if len(text.split()) > 6 else {}
         own = parts.get("what_happened") if slot == "what_happened" else None
         result[slot] = own or text
@@ -85,8 +88,8 @@ class ValidatePreparationForm(FormValidationAction):
                         result[slot] = text.replace(parts[other], "").strip() or text
         return result
 
-    def _after_fill(self, result: Dict[Text, Any], dispatcher: CollectingDispatcher,
-                    tracker: Tracker) -> Dict[Text, Any]:
+    def _after_fill(self, result: dict[str, Any], dispatcher: CollectingDispatcher,
+                    tracker: Tracker) -> dict[str, Any]:
         """Follow-ups for whatever was just filled (also when filled from a long answer)."""
         if result.get("feeling"):
             result["feeling_summary"] = language.feeling_summary(result["feeling"])
@@ -97,7 +100,7 @@ class ValidatePreparationForm(FormValidationAction):
         return result
 
     def validate_what_happened(self, value: Any, dispatcher: CollectingDispatcher,
-                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         result = self._text_answer("what_happened", value, dispatcher, tracker)
         observation = result.get("what_happened")
         if not observation:
@@ -114,31 +117,31 @@ class ValidatePreparationForm(FormValidationAction):
         return self._after_fill(result, dispatcher, tracker)
 
     def validate_feeling(self, value: Any, dispatcher: CollectingDispatcher,
-                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                         tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._after_fill(self._text_answer("feeling", value, dispatcher, tracker),
                                 dispatcher, tracker)
 
     def validate_impact(self, value: Any, dispatcher: CollectingDispatcher,
-                        tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._after_fill(self._text_answer("impact", value, dispatcher, tracker),
                                 dispatcher, tracker)
 
     def validate_fear(self, value: Any, dispatcher: CollectingDispatcher,
-                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._after_fill(self._text_answer("fear", value, dispatcher, tracker),
                                 dispatcher, tracker)
 
     def validate_identity_detail(self, value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._text_answer("identity_detail", value, dispatcher, tracker)
 
     def validate_hope(self, value: Any, dispatcher: CollectingDispatcher,
-                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._text_answer("hope", value, dispatcher, tracker)
 
     # -- choices ---------------------------------------------------------------------
     def validate_feeling_ok(self, value: Any, dispatcher: CollectingDispatcher,
-                            tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                            tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = clean(str(value or ""))
         answer = yes_no(tracker, text)
         # "no, more like angry": the rest of the sentence is the better word.
@@ -156,21 +159,21 @@ class ValidatePreparationForm(FormValidationAction):
                 "feeling_ok": "yes", **answered()}
 
     def validate_rupture_kind(self, value: Any, dispatcher: CollectingDispatcher,
-                              tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                              tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = clean(str(value or ""))
         if not language.is_usable(text):
             return {"rupture_kind": None, **unusable(dispatcher, tracker)}
         return {"rupture_kind": language.infer_rupture_kind(text) or "other", **answered()}
 
     def validate_fear_in_draft(self, value: Any, dispatcher: CollectingDispatcher,
-                               tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         answer = yes_no(tracker, str(value or ""))
         if answer is None:
             return {"fear_in_draft": None, **unusable(dispatcher, tracker)}
         return {"fear_in_draft": answer, **answered()}
 
     def validate_familiar(self, value: Any, dispatcher: CollectingDispatcher,
-                          tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                          tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = clean(str(value or ""))
         answer = yes_no(tracker, text)
         if answer is None and not language.is_usable(text):
@@ -179,7 +182,7 @@ class ValidatePreparationForm(FormValidationAction):
         return {"familiar": answer or text, **answered()}
 
     def validate_identity_involved(self, value: Any, dispatcher: CollectingDispatcher,
-                                   tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = clean(str(value or ""))
         answer = yes_no(tracker, text)
         if answer is None and _intent(tracker) == "inform" and language.is_usable(text):
@@ -190,7 +193,7 @@ class ValidatePreparationForm(FormValidationAction):
         return {"identity_involved": answer, **answered()}
 
     def validate_tone(self, value: Any, dispatcher: CollectingDispatcher,
-                      tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         tone = tone_from_text(str(value or ""))
         if tone is None:
             return {"tone": None, **unusable(dispatcher, tracker)}
@@ -204,7 +207,7 @@ TONE_WORDS = {
 }
 
 
-def tone_from_text(text: str) -> Optional[str]:
+def tone_from_text(text: str) -> str | None:
     words = set(re.findall(r"[a-z]+", text.lower()))
     for tone, cues in TONE_WORDS.items():
         if tone == text.strip().lower() or words & cues:
@@ -213,11 +216,11 @@ def tone_from_text(text: str) -> Optional[str]:
 
 
 class ValidateEditForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_edit_form"
 
     def validate_edit_text(self, value: Any, dispatcher: CollectingDispatcher,
-                           tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+                           tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = clean(str(value or ""))
         if not language.is_usable(text):
             dispatcher.utter_message(response="utter_hint")

@@ -12,9 +12,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Iterable, List, Optional
 
 from actions.text import clean, load_content
 
@@ -34,11 +34,11 @@ def load_nlp():  # type: ignore[no-untyped-def]
     return spacy.load(SPACY_MODEL)
 
 
-def lexicon() -> Dict:
+def lexicon() -> dict:
     return load_content("lexicon.yml")
 
 
-def _phrases_in(text: str, phrases: Iterable[str]) -> List[str]:
+def _phrases_in(text: str, phrases: Iterable[str]) -> list[str]:
     low = f" {re.sub(r'[^a-z0-9 -]', ' ', text.lower().replace(chr(39), ''))} "
     low = re.sub(r"\s+", " ", low)
     found = []
@@ -49,7 +49,7 @@ def _phrases_in(text: str, phrases: Iterable[str]) -> List[str]:
     return found
 
 
-def is_usable(text: Optional[str]) -> bool:
+def is_usable(text: str | None) -> bool:
     """An answer with at least one real word (not just "ok", "no", "asdf")."""
     words = re.findall(r"[a-zA-Z]+", clean(text or "").lower())
     return any(w not in FILLER for w in words)
@@ -97,13 +97,18 @@ def analyse(text: str, therapist_terms: Iterable[str] = ()) -> Answer:
     return Answer(fragment, "fragment")
 
 
+GENDERED = {**dict.fromkeys(["mom", "mother", "mum", "sister", "wife", "girlfriend", "daughter",
+                              "aunt", "grandma", "grandmother", "stepmom", "fiancee"], "f"),
+            **dict.fromkeys(["dad", "father", "brother", "husband", "boyfriend", "son", "uncle",
+                              "grandpa", "grandfather", "stepdad", "fiance"], "m")}
+OPPOSITE = {"f": "m", "m": "f"}
 _THIRD_TO_SECOND = {"she": "you", "he": "you", "him": "you", "herself": "yourself",
                     "himself": "yourself", "hers": "yours"}
 _AGREE = {"was": "were", "is": "are", "has": "have", "does": "do", "doesn't": "don't",
           "wasn't": "weren't", "isn't": "aren't", "hasn't": "haven't", "'s": "'re"}
 
 
-def _therapist_words(extra: Iterable[str]) -> List[str]:
+def _therapist_words(extra: Iterable[str]) -> list[str]:
     return sorted({*lexicon()["therapist_words"], *[t.lower() for t in extra if t]},
                   key=len, reverse=True)
 
@@ -118,14 +123,21 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = ()) -> str:
     text = re.sub(mention, "you", text, flags=re.I)
     doc = load_nlp()(text)
     others = {w.lower() for w in lexicon()["other_people"]}
-    other_person = any(t.lower_ in others or t.ent_type_ == "PERSON" for t in doc)
-    convert_he_she = not other_person
-    convert_they = mentioned and not other_person
-    out: List[str] = []
+    # Pronouns before anyone else is mentioned are about the therapist (the topic of the
+    # whole conversation); after "my mom ...", "she" may be the mom, so it is left alone.
+    first_other = next((t.i for t in doc if t.lower_ in others or t.ent_type_ == "PERSON"),
+                       len(doc))
+    # ...unless every other person named is of the other gender ("my dad ... she laughed").
+    genders = {GENDERED.get(t.lower_, "?") for t in doc
+               if t.lower_ in others or t.ent_type_ == "PERSON"}
+    out: list[str] = []
     subject_verbs = set()
     for token in doc:
         low = token.lower_
         new = None
+        pronoun_gender = "f" if low in ("she", "her", "hers", "herself") else "m"
+        convert_he_she = token.i < first_other or genders == {OPPOSITE[pronoun_gender]}
+        convert_they = mentioned and convert_he_she
         if convert_he_she and low in _THIRD_TO_SECOND:
             new = _THIRD_TO_SECOND[low]
         elif convert_he_she and low in ("her", "his"):
@@ -171,14 +183,14 @@ def reflect(text: str) -> str:
         low = token.lower_
         if low in _FIRST_TO_SECOND:
             out.append(_FIRST_TO_SECOND[low] + token.whitespace_)
-        elif low == "was" and token.i > 0 and doc[token.i - 1].lower_ == "i":
-            out.append("were" + token.whitespace_)
+        elif token.i > 0 and doc[token.i - 1].lower_ == "i" and low in ("was", "'m", "am"):
+            out.append({"was": "were", "'m": "'re", "am": "are"}[low] + token.whitespace_)
         else:
             out.append(token.text_with_ws)
     return "".join(out).strip()
 
 
-def feeling_words(text: str) -> List[str]:
+def feeling_words(text: str) -> list[str]:
     """Feeling words in the text, in the order the client used them."""
     feelings = lexicon()["feelings"]
     found = _phrases_in(text, feelings["plain"] + feelings["pseudo"])
@@ -188,7 +200,7 @@ def feeling_words(text: str) -> List[str]:
     return [w for w in found if not any(w != o and w in o for o in found)]
 
 
-def join_words(words: List[str]) -> str:
+def join_words(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " and " + words[-1]
@@ -199,7 +211,7 @@ def feeling_summary(text: str) -> str:
     return join_words(words) if words else reflect(text)
 
 
-def infer_rupture_kind(text: str) -> Optional[str]:
+def infer_rupture_kind(text: str) -> str | None:
     kinds = lexicon()["rupture_kinds"]
     if _phrases_in(text, kinds["identity"]):
         return "identity"
@@ -223,13 +235,13 @@ def says_nothing_changed(text: str) -> bool:
     return bool(re.match(r"^\s*(nothing|not (really|much)|no\b|none)", clean(text).lower()))
 
 
-def split_answer(text: str) -> Dict[str, str]:
+def split_answer(text: str) -> dict[str, str]:
     """Sort the sentences of a long answer into what happened / feeling / impact / fear / hope.
 
     Returns only the parts it is confident about; everything unsorted is "what_happened".
     """
     doc = load_nlp()(clean(text))
-    parts: Dict[str, List[str]] = {}
+    parts: dict[str, list[str]] = {}
     clauses = [c.strip() for sentence in doc.sents
                for c in _CLAUSE_BREAK.split(sentence.text.strip()) if c and c.strip()]
     for s in clauses:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
@@ -43,7 +43,7 @@ def _expand(text: str) -> str:
     return text
 
 
-def _forms(token: Token) -> List[str]:
+def _forms(token: Token) -> list[str]:
     return [token.lower_, token.lemma_.lower()]
 
 
@@ -51,15 +51,15 @@ if not Token.has_extension("forms"):
     Token.set_extension("forms", getter=_forms)
 
 
-def _compile(pattern: str) -> List[Dict[str, Any]]:
-    tokens: List[Dict[str, Any]] = []
+def _compile(pattern: str) -> list[dict[str, Any]]:
+    tokens: list[dict[str, Any]] = []
     for word in pattern.lower().split():
         if word == "*":
             tokens.append({"OP": "{0,4}"})
             continue
         optional = word.startswith("?")
         alternatives = word.lstrip("?").split("|")
-        spec: Dict[str, Any] = {"_": {"forms": {"INTERSECTS": alternatives}}}
+        spec: dict[str, Any] = {"_": {"forms": {"INTERSECTS": alternatives}}}
         if optional:
             spec["OP"] = "?"
         tokens.append(spec)
@@ -67,11 +67,11 @@ def _compile(pattern: str) -> List[Dict[str, Any]]:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> Tuple[Matcher, Dict[str, Dict[str, Any]]]:
+def _matcher() -> tuple[Matcher, dict[str, dict[str, Any]]]:
     matcher = Matcher(load_nlp().vocab)
-    rules: Dict[str, Dict[str, Any]] = {}
+    rules: dict[str, dict[str, Any]] = {}
     config = load_content("safety_rules.yml")
-    for level in LEVELS:
+    for level in (*LEVELS, "calm"):
         for rule in config.get(level, []):
             for i, pattern in enumerate(rule["patterns"]):
                 key = f"{level}:{rule['id']}:{i}"
@@ -87,7 +87,7 @@ def _matcher() -> Tuple[Matcher, Dict[str, Dict[str, Any]]]:
     return matcher, rules
 
 
-def _subjects(span: Span) -> List[Token]:
+def _subjects(span: Span) -> list[Token]:
     heads = list(span) + [span.root.head]
     return [c for t in heads for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
 
@@ -112,28 +112,46 @@ def _about_someone_else(span: Span, others: set) -> bool:
                for s in _subjects(span) if s.i < span.end)
 
 
-def screen(text: str) -> Optional[Finding]:
-    """The most serious safety finding in a message, or None."""
+@dataclass(frozen=True)
+class Assessment:
+    finding: Finding | None
+    # True when the message only *looks* risky: a negated pattern ("I don't want to die"),
+    # someone else's risk ("my friend wants to die"), or a known idiom ("dead tired").
+    # The classifier may not raise an alarm on such a message by itself.
+    calm: bool
+
+
+def assess(text: str) -> Assessment:
     prepared = _expand(normalize(text))
     if not prepared:
-        return None
+        return Assessment(None, False)
     doc = load_nlp()(prepared)
     matcher, rules = _matcher()
     others = {w.lower() for w in lexicon()["other_people"]}
-    found: List[Finding] = []
+    found: list[Finding] = []
+    calm = False
     for match_id, start, end in matcher(doc):
         rule = rules[doc.vocab.strings[match_id]]
         span = doc[start:end]
-        if not rule["negation_in_pattern"] and _negated(span):
-            continue
-        if rule["first_person"] and _about_someone_else(span, others):
-            continue
-        if rule["therapist"] and any(s.lower_ in others for s in _subjects(span)):
+        if rule["level"] == "calm" or (not rule["negation_in_pattern"] and _negated(span)) \
+                or (rule["first_person"] and _about_someone_else(span, others)) \
+                or (rule["therapist"] and any(s.lower_ in others for s in _subjects(span))):
+            calm = True
             continue
         level = rule["level"]
         if rule["past_is_check_in"] and PAST.search(span.sent.text):
             level = "check_in"
         found.append(Finding(level, rule["id"], span.text))
     if not found:
-        return None
-    return min(found, key=lambda f: LEVELS.index(f.level))
+        return Assessment(None, calm)
+    return Assessment(min(found, key=lambda f: LEVELS.index(f.level)), calm)
+
+
+def screen(text: str) -> Finding | None:
+    """The most serious safety finding in a message, or None."""
+    return assess(text).finding
+
+
+def mentions_other_person(text: str) -> bool:
+    words = set(re.findall(r"[a-z]+", normalize(text)))
+    return bool(words & {w.lower() for w in lexicon()["other_people"]})

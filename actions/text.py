@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 import yaml
 
@@ -21,8 +21,8 @@ _REPEAT_VOWEL = re.compile(r"([aeiou])\1{2,}")
 _REPEAT = re.compile(r"([a-z])\1{2,}")
 
 
-@lru_cache(maxsize=None)
-def load_content(name: str) -> Dict[str, Any]:
+@cache
+def load_content(name: str) -> dict[str, Any]:
     """Load a reviewable data file from content/ (cached)."""
     with open(CONTENT / name, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
@@ -41,7 +41,7 @@ def clean(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _textspeak() -> Dict[str, str]:
+def _textspeak() -> dict[str, str]:
     return load_content("normalization.yml").get("replace", {})
 
 

@@ -8,7 +8,7 @@ is long, the intent becomes `inform`, so the form stores it as the client's answ
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -38,11 +38,11 @@ def looks_like_an_answer(intent: str, text: str) -> bool:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class AnswerGuard(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "AnswerGuard":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> AnswerGuard:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text, intent = message.get(TEXT), (message.get(INTENT) or {}).get("name")
             if isinstance(text, str) and intent and not text.startswith("/") \

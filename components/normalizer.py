@@ -7,7 +7,7 @@ The client's original words are kept in the conversation; only understanding cha
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -23,12 +23,12 @@ from actions.text import normalize
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class TextNormalizer(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TextNormalizer":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> TextNormalizer:
         return cls()
 
     @staticmethod
-    def _normalize(messages: List[Message]) -> List[Message]:
+    def _normalize(messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if isinstance(text, str) and text and not text.startswith("/"):
@@ -39,5 +39,5 @@ class TextNormalizer(GraphComponent):
         self._normalize(training_data.training_examples)
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         return self._normalize(messages)

@@ -7,7 +7,7 @@ classifier can out-vote it. The rule that fired is kept in the parse data for au
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -16,29 +16,61 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.safety import screen
+from actions.safety import assess, mentions_other_person
 
 INTENTS = {"crisis": "safety_crisis", "check_in": "safety_check_in", "ethics": "safety_ethics"}
+SAFETY_INTENTS = set(INTENTS.values())
+INTENTS_BY_NAME = {v: k for k, v in INTENTS.items()}
+# The classifier alone may only ask (check-in) or name misconduct, and only when it is sure.
+CLASSIFIER_MIN_CONFIDENCE = 0.9
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class SafetyScreen(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SafetyScreen":
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SafetyScreen:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
             if not isinstance(text, str) or not text.strip() or text.startswith("/"):
                 continue
-            finding = screen(text)
-            if finding is None:
-                continue
-            intent = {"name": INTENTS[finding.level], "confidence": 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent["name"]]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
-            message.set("safety", {"level": finding.level, "rule": finding.rule}, add_to_output=True)
+            assessment = assess(text)
+            if assessment.finding is not None:
+                finding = assessment.finding
+                self._set(message, INTENTS[finding.level])
+                message.set("safety", {"level": finding.level, "rule": finding.rule},
+                            add_to_output=True)
+            else:
+                self._review_classifier(message, text, assessment.calm)
         return messages
+
+    @staticmethod
+    def _set(message: Message, name: str, confidence: float = 1.0) -> None:
+        intent = {"name": name, "confidence": confidence}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != name]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+    def _review_classifier(self, message: Message, text: str, calm: bool) -> None:
+        """A safety intent from the classifier alone, with no rule behind it."""
+        intent = message.get(INTENT) or {}
+        name, confidence = intent.get("name"), intent.get("confidence") or 0.0
+        if name not in SAFETY_INTENTS:
+            return
+        unsure = confidence < CLASSIFIER_MIN_CONFIDENCE
+        if calm or unsure or (name == "safety_ethics" and mentions_other_person(text)):
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            fallback: dict[str, Any] = next(
+                (r for r in ranking if r.get("name") not in SAFETY_INTENTS),
+                {"name": "inform", "confidence": 1.0})
+            self._set(message, str(fallback["name"]), float(fallback.get("confidence") or 0.0))
+        elif name == "safety_crisis":
+            # Indirect phrasing the rules do not list: ask directly instead of assuming.
+            self._set(message, "safety_check_in", confidence)
+            message.set("safety", {"level": "check_in", "rule": "classifier"}, add_to_output=True)
+        else:
+            message.set("safety", {"level": INTENTS_BY_NAME[name], "rule": "classifier"},
+                        add_to_output=True)

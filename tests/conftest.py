@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import pytest
 
@@ -20,14 +20,14 @@ def dispatcher():
 
 
 @pytest.fixture(scope="session")
-def domain() -> Dict[str, Any]:
+def domain() -> dict[str, Any]:
     from rasa.shared.core.domain import Domain
 
     return Domain.load(str(ROOT / "domain")).as_dict()
 
 
-def make_tracker(slots: Dict[str, Any], text: str = "", intent: str = "inform",
-                 requested: Optional[str] = None):
+def make_tracker(slots: dict[str, Any], text: str = "", intent: str = "inform",
+                 requested: str | None = None):
     from rasa_sdk import Tracker
 
     return Tracker(

@@ -11,7 +11,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 
@@ -79,9 +79,9 @@ class Chat:
         self.agent, self.loop = agent, loop
         self.sender = uuid.uuid4().hex
         self.turns = 0
-        self.log: List[str] = []
+        self.log: list[str] = []
 
-    def say(self, text: str) -> List[Dict[str, Any]]:
+    def say(self, text: str) -> list[dict[str, Any]]:
         self.turns += 1
         replies = self.loop.run_until_complete(self.agent.handle_text(text, sender_id=self.sender))
         self.log.append(f"> {text}")
@@ -96,7 +96,7 @@ class Chat:
         return self.tracker().get_slot(name)
 
     @property
-    def asking(self) -> Optional[str]:
+    def asking(self) -> str | None:
         tracker = self.tracker()
         return tracker.get_slot("requested_slot") if tracker.active_loop_name else None
 
@@ -105,11 +105,11 @@ class Chat:
         return "\n".join(self.log)
 
 
-def texts(replies: List[Dict[str, Any]]) -> str:
+def texts(replies: list[dict[str, Any]]) -> str:
     return " ".join(r.get("text", "") for r in replies if r.get("text"))
 
 
-def payloads(replies: List[Dict[str, Any]], kind: str) -> List[Dict[str, Any]]:
+def payloads(replies: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
     return [r["custom"] for r in replies if isinstance(r.get("custom"), dict)
             and r["custom"].get("type") == kind]
 
