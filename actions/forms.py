@@ -56,6 +56,13 @@ def yes_no(tracker: Tracker, text: str) -> str | None:
     return None
 
 
+def _answers_later(key: str, slot: str, tracker: Tracker) -> bool:
+    """Part of an answer that belongs to a question not yet asked (or not yet answered)."""
+    if key not in PREFILLABLE or key == slot or tracker.get_slot(key) is not None:
+        return False
+    return slot == "what_happened" or flow.ORDER.index(key) > flow.ORDER.index(slot)
+
+
 class ValidatePreparationForm(FormValidationAction):
     def name(self) -> str:
         return "validate_preparation_form"
@@ -73,20 +80,24 @@ class ValidatePreparationForm(FormValidationAction):
     def _text_answer(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
+        """A free-text answer, plus any later questions it already answers.
+
+        "I'm scared she'll think I'm dramatic" given to "what changed?" answers the worry
+        question instead: that one is filled, and "what changed?" is asked again.
+        """
         text = clean(str(value or ""))
         if not language.is_usable(text):
             return {slot: None, **unusable(dispatcher, tracker)}
-        result: dict[str, Any] = {**answered()}
-        parts = language.split_answer(text) if len(text.split()) > 6 else {}
-        own = parts.get("what_happened") if slot == "what_happened" else None
-        result[slot] = own or text
-        for other in PREFILLABLE:
-            if other != slot and parts.get(other) and tracker.get_slot(other) is None:
-                if slot == "what_happened" or flow.ORDER.index(other) > flow.ORDER.index(slot):
-                    result[other] = parts[other]
-                    if slot != "what_happened":
-                        result[slot] = text.replace(parts[other], "").strip() or text
-        return result
+        own: list[str] = []
+        moved: dict[str, list[str]] = {}
+        for piece, kinds in language.clauses(text):
+            # kinds[-1] is always the catch-all "what_happened"
+            if slot in kinds[:-1] or kinds[0] == slot or not _answers_later(kinds[0], slot, tracker):
+                own.append(piece)
+            else:
+                moved.setdefault(kinds[0], []).append(piece)
+        later = {key: " ".join(pieces) for key, pieces in moved.items()}
+        return {**answered(), **later, slot: " ".join(own) if own else None}
 
     def _after_fill(self, result: dict[str, Any], dispatcher: CollectingDispatcher,
                     tracker: Tracker) -> dict[str, Any]:
@@ -153,6 +164,9 @@ class ValidatePreparationForm(FormValidationAction):
         if answer == "no" and not language.is_usable(rest):
             return {"feeling_ok": None, "feeling": None, "feeling_retry": True, **answered()}
         correction = rest if answer == "no" else text
+        # Only take it as a better word for the feeling if it sounds like one.
+        if answer is None and not language.feeling_words(correction) and len(correction.split()) > 4:
+            correction = ""
         if not language.is_usable(correction):
             return {"feeling_ok": None, **unusable(dispatcher, tracker)}
         return {"feeling": correction, "feeling_summary": language.feeling_summary(correction),

@@ -235,32 +235,41 @@ def says_nothing_changed(text: str) -> bool:
     return bool(re.match(r"^\s*(nothing|not (really|much)|no\b|none)", clean(text).lower()))
 
 
-def split_answer(text: str) -> dict[str, str]:
-    """Sort the sentences of a long answer into what happened / feeling / impact / fear / hope.
+def _kinds(clause: str) -> list[str]:
+    """What a clause could be answering, most specific first."""
+    sent = load_nlp()(clause)
+    low = clause.lower()
+    words = {t.lower_ for t in sent}
+    future = bool(words & {"will", "'ll", "might", "would", "could", "going", "gonna"}) \
+        or "think i" in low
+    kinds = []
+    if has_cue(clause, "fear_cues") and future:
+        kinds.append("fear")
+    if has_cue(clause, "impact_cues") and words & {"i", "i've", "i'm"}:
+        kinds.append("impact")
+    if re.match(r"^(i\s+(just\s+)?(want|wish|hope|need)|i'd like|i would like)", low) \
+            and not has_cue(clause, "fear_cues"):
+        kinds.append("hope")
+    if feeling_words(clause) and words & {"i", "me"} and not words & SUBORDINATORS - {"that"} \
+            and len(sent) <= 12:
+        kinds.append("feeling")
+    return kinds + ["what_happened"]
 
-    Returns only the parts it is confident about; everything unsorted is "what_happened".
-    """
+
+def clauses(text: str) -> list[tuple]:
+    """The thoughts in an answer, each with what it could be answering."""
     doc = load_nlp()(clean(text))
+    pieces = [c.strip() for sentence in doc.sents
+              for c in _CLAUSE_BREAK.split(sentence.text.strip()) if c and c.strip()]
+    return [(piece, _kinds(piece)) for piece in pieces]
+
+
+def split_answer(text: str) -> dict[str, str]:
+    """Sort the thoughts of a long answer into what happened / feeling / impact / fear / hope.
+
+    Each thought goes to the most specific part it fits; the rest is "what_happened".
+    """
     parts: dict[str, list[str]] = {}
-    clauses = [c.strip() for sentence in doc.sents
-               for c in _CLAUSE_BREAK.split(sentence.text.strip()) if c and c.strip()]
-    for s in clauses:
-        sent = load_nlp()(s)
-        low = s.lower()
-        words = {t.lower_ for t in sent}
-        future = bool(words & {"will", "'ll", "might", "would", "could", "going", "gonna"}) \
-            or "think i" in low or "think i'm" in low
-        if has_cue(s, "fear_cues") and future:
-            key = "fear"
-        elif has_cue(s, "impact_cues") and (words & {"i", "i've", "i'm"}):
-            key = "impact"
-        elif re.match(r"^(i\s+(just\s+)?(want|wish|hope|need)|i'd like|i would like)", low) \
-                and not has_cue(s, "fear_cues"):
-            key = "hope"
-        elif feeling_words(s) and words & {"i", "me"} and not words & SUBORDINATORS - {"that"} \
-                and len(sent) <= 12:
-            key = "feeling"
-        else:
-            key = "what_happened"
-        parts.setdefault(key, []).append(s)
+    for piece, kinds in clauses(text):
+        parts.setdefault(kinds[0], []).append(piece)
     return {k: " ".join(v) for k, v in parts.items()}

@@ -1,0 +1,87 @@
+"""Form validation: answers in, slots and the bot's responses out."""
+
+import pytest
+
+from actions.forms import ValidatePreparationForm
+from tests.conftest import make_tracker
+
+FORM = ValidatePreparationForm()
+
+
+def validate(dispatcher, domain, slot, text, intent="inform", slots=None):
+    tracker = make_tracker(slots or {}, text=text, intent=intent, requested=slot)
+    return getattr(FORM, f"validate_{slot}")(text, dispatcher, tracker, domain)
+
+
+def responses(dispatcher):
+    return [m.get("response") for m in dispatcher.messages]
+
+
+def test_a_long_first_answer_fills_later_questions(dispatcher, domain):
+    result = validate(dispatcher, domain, "what_happened",
+                      "She looked at her phone while I talked about my divorce. I felt small. "
+                      "Since then I've been holding back, and I'm scared she'll think I'm needy.")
+    assert result["what_happened"].startswith("She looked at her phone")
+    assert "small" in result["feeling"]
+    assert "holding back" in result["impact"]
+    assert "needy" in result["fear"]
+    assert responses(dispatcher) == ["utter_normalise_fear_liked"]
+
+
+def test_an_answer_to_a_later_question_is_kept_and_this_one_asked_again(dispatcher, domain):
+    result = validate(dispatcher, domain, "impact", "I'm scared she'll think I'm dramatic",
+                      slots={"what_happened": "x", "feeling": "hurt", "feeling_ok": "yes"})
+    assert result["impact"] is None and "dramatic" in result["fear"]
+
+
+@pytest.mark.parametrize("text", ["ok", "asdf", "   "])
+def test_unusable_answers_get_a_hint_then_an_offer_to_skip(dispatcher, domain, text):
+    first = validate(dispatcher, domain, "what_happened", text)
+    assert first["what_happened"] is None and first["offer_skip"] is False
+    second = validate(dispatcher, domain, "what_happened", text, slots={"unusable_count": 1.0})
+    assert second["offer_skip"] is True
+    assert responses(dispatcher) == ["utter_hint", "utter_why"]
+
+
+def test_feeling_reflection_uses_the_clients_words(dispatcher, domain):
+    result = validate(dispatcher, domain, "feeling", "really hurt and kind of dismissed")
+    assert result["feeling_summary"] == "hurt and dismissed"
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("yes", "affirm", {"feeling_ok": "yes"}),
+    ("no", "deny", {"feeling_ok": None, "feeling": None, "feeling_retry": True}),
+    ("no, more like angry", "deny", {"feeling_ok": "yes", "feeling": "angry"}),
+    ("more like lonely", "inform", {"feeling_ok": "yes", "feeling": "more like lonely"}),
+])
+def test_checking_the_feeling(dispatcher, domain, text, intent, expected):
+    result = validate(dispatcher, domain, "feeling_ok", text, intent=intent,
+                      slots={"feeling": "hurt"})
+    for key, value in expected.items():
+        assert result[key] == value
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("yes, I always worry people will leave", "utter_familiar_yes"),
+    ("not really", "utter_familiar_no"),
+])
+def test_familiar_reflection_is_optional_and_gentle(dispatcher, domain, text, expected):
+    validate(dispatcher, domain, "familiar", text)
+    assert responses(dispatcher) == [expected]
+
+
+def test_identity_answer_that_names_it_is_a_yes_with_detail(dispatcher, domain):
+    result = validate(dispatcher, domain, "identity_involved", "it was about my culture")
+    assert result == {"identity_involved": "yes", "identity_detail": "it was about my culture",
+                      "unusable_count": 0.0, "offer_skip": False}
+
+
+@pytest.mark.parametrize("text, tone", [("gentle", "gentle"), ("make it blunt", "direct"),
+                                        ("short please", "brief")])
+def test_tone_from_words(dispatcher, domain, text, tone):
+    assert validate(dispatcher, domain, "tone", text)["tone"] == tone
+
+
+def test_the_first_answer_names_the_kind_of_rupture(dispatcher, domain):
+    result = validate(dispatcher, domain, "what_happened", "he misgendered me in session")
+    assert result["rupture_kind"] == "identity" and result["identity_involved"] == "yes"
