@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 export PYTHONPATH := $(CURDIR)
 MODEL := models/bring-it-up.tar.gz
 SOURCES := config.yml clinic.yml $(shell find data domain content components -name '*.yml' -o -name '*.py' 2>/dev/null | grep -v clinic_generated)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from typing import Any
+from typing import Any, Callable
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -54,6 +55,24 @@ def yes_no(tracker: Tracker, text: str) -> str | None:
     if words[0] in NO_WORDS or "leave it out" in " ".join(words):
         return "no"
     return None
+
+
+def only_fresh_answers(method: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Validate a slot only when it is the question the client just answered.
+
+    When the form resumes (after a pause or a safety check) Rasa re-validates every slot
+    already filled; without this, reflections and reassurances would be said twice.
+    """
+    slot = method.__name__.removeprefix("validate_")
+
+    @functools.wraps(method)
+    def wrapper(self: Any, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != slot:
+            return {}
+        return method(self, value, dispatcher, tracker, domain)
+
+    return wrapper
 
 
 def _answers_later(key: str, slot: str, tracker: Tracker) -> bool:
@@ -110,6 +129,7 @@ class ValidatePreparationForm(FormValidationAction):
             dispatcher.utter_message(response=f"utter_normalise_fear_{kind}")
         return result
 
+    @only_fresh_answers
     def validate_what_happened(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         result = self._text_answer("what_happened", value, dispatcher, tracker)
@@ -127,30 +147,36 @@ class ValidatePreparationForm(FormValidationAction):
                 result["identity_involved"] = "yes"
         return self._after_fill(result, dispatcher, tracker)
 
+    @only_fresh_answers
     def validate_feeling(self, value: Any, dispatcher: CollectingDispatcher,
                          tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._after_fill(self._text_answer("feeling", value, dispatcher, tracker),
                                 dispatcher, tracker)
 
+    @only_fresh_answers
     def validate_impact(self, value: Any, dispatcher: CollectingDispatcher,
                         tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._after_fill(self._text_answer("impact", value, dispatcher, tracker),
                                 dispatcher, tracker)
 
+    @only_fresh_answers
     def validate_fear(self, value: Any, dispatcher: CollectingDispatcher,
                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._after_fill(self._text_answer("fear", value, dispatcher, tracker),
                                 dispatcher, tracker)
 
+    @only_fresh_answers
     def validate_identity_detail(self, value: Any, dispatcher: CollectingDispatcher,
                                  tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._text_answer("identity_detail", value, dispatcher, tracker)
 
+    @only_fresh_answers
     def validate_hope(self, value: Any, dispatcher: CollectingDispatcher,
                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._text_answer("hope", value, dispatcher, tracker)
 
     # -- choices ---------------------------------------------------------------------
+    @only_fresh_answers
     def validate_feeling_ok(self, value: Any, dispatcher: CollectingDispatcher,
                             tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = clean(str(value or ""))
@@ -172,6 +198,7 @@ class ValidatePreparationForm(FormValidationAction):
         return {"feeling": correction, "feeling_summary": language.feeling_summary(correction),
                 "feeling_ok": "yes", **answered()}
 
+    @only_fresh_answers
     def validate_rupture_kind(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = clean(str(value or ""))
@@ -179,6 +206,7 @@ class ValidatePreparationForm(FormValidationAction):
             return {"rupture_kind": None, **unusable(dispatcher, tracker)}
         return {"rupture_kind": language.infer_rupture_kind(text) or "other", **answered()}
 
+    @only_fresh_answers
     def validate_fear_in_draft(self, value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         answer = yes_no(tracker, str(value or ""))
@@ -186,6 +214,7 @@ class ValidatePreparationForm(FormValidationAction):
             return {"fear_in_draft": None, **unusable(dispatcher, tracker)}
         return {"fear_in_draft": answer, **answered()}
 
+    @only_fresh_answers
     def validate_familiar(self, value: Any, dispatcher: CollectingDispatcher,
                           tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = clean(str(value or ""))
@@ -195,6 +224,7 @@ class ValidatePreparationForm(FormValidationAction):
         dispatcher.utter_message(response="utter_familiar_no" if answer == "no" else "utter_familiar_yes")
         return {"familiar": answer or text, **answered()}
 
+    @only_fresh_answers
     def validate_identity_involved(self, value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = clean(str(value or ""))
@@ -206,6 +236,7 @@ class ValidatePreparationForm(FormValidationAction):
             return {"identity_involved": None, **unusable(dispatcher, tracker)}
         return {"identity_involved": answer, **answered()}
 
+    @only_fresh_answers
     def validate_tone(self, value: Any, dispatcher: CollectingDispatcher,
                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         tone = tone_from_text(str(value or ""))
@@ -233,6 +264,7 @@ class ValidateEditForm(FormValidationAction):
     def name(self) -> str:
         return "validate_edit_form"
 
+    @only_fresh_answers
     def validate_edit_text(self, value: Any, dispatcher: CollectingDispatcher,
                            tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = clean(str(value or ""))

@@ -61,11 +61,23 @@ class Answer:
     form: str  # "clause" (a sentence with a subject and verb) or "fragment"
 
 
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:um+|uh+|hmm+|hm+|well|so|ok(?:ay)?|honestly|i don'?t know|idk|i dunno|dunno|"
+    r"not sure|i'?m not sure)\b[\s,.;:!-]*)+", re.I)
+
+
+def strip_filler(text: str) -> str:
+    """Drop a leading "um", "I don't know." or "honestly," before the real answer."""
+    stripped = _LEADING_FILLER.sub("", clean(text)).strip()
+    return stripped if is_usable(stripped) else clean(text)
+
+
 def sentence_case(text: str) -> str:
     text = clean(text).strip(" \"'")
     text = re.sub(r"\bi\b", "I", text)
     if not text:
         return ""
+    text = re.sub(r"([.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
     text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."
 
@@ -75,6 +87,8 @@ def _is_clause(doc) -> bool:  # type: ignore[no-untyped-def]
     if first is None or first.lower_ in SUBORDINATORS | {"like", "for", "to", "about", "being"}:
         return False
     if len(doc) > first.i + 1 and doc[first.i + 1].lower_ == "to":  # "her to understand"
+        return False
+    if first.pos_ == "ADJ":  # "bad I guess"
         return False
     for token in doc:
         if token.pos_ in ("VERB", "AUX") and any(
@@ -86,7 +100,7 @@ def _is_clause(doc) -> bool:  # type: ignore[no-untyped-def]
 
 def analyse(text: str, therapist_terms: Iterable[str] = ()) -> Answer:
     """The answer in second person, with its grammatical form."""
-    converted = to_second_person(text, therapist_terms)
+    converted = to_second_person(strip_filler(text), therapist_terms)
     doc = load_nlp()(converted)
     if _is_clause(doc):
         return Answer(sentence_case(converted), "clause")
@@ -174,7 +188,8 @@ _FIRST_TO_SECOND = {"i": "you", "me": "you", "my": "your", "mine": "yours", "mys
 
 def reflect(text: str) -> str:
     """Mirror the client's words back: "like I didn't matter" -> "like you didn't matter"."""
-    text = clean(text).strip(" .!")
+    text = re.sub(r"[\s,]+(?:i guess|i think|i suppose|maybe)\s*[.!]*$", "", clean(text), flags=re.I)
+    text = text.strip(" .!")
     text = re.sub(r"^(?:i\s+(?:felt|feel|was|am|'m)|i'm|it\s+(?:made|makes)\s+me\s+feel|"
                   r"made\s+me\s+feel|felt|feeling|it\s+felt)\s+", "", text, flags=re.I)
     doc = load_nlp()(text)
@@ -207,8 +222,13 @@ def join_words(words: list[str]) -> str:
 
 
 def feeling_summary(text: str) -> str:
+    """How the bot says the feeling back: a short answer in the client's own words, or the
+    feeling words picked out of a longer one."""
+    text = strip_filler(text)
     words = feeling_words(text)
-    return join_words(words) if words else reflect(text)
+    if len(text.split()) <= 5 or not words:
+        return reflect(text)
+    return join_words(words)
 
 
 def infer_rupture_kind(text: str) -> str | None:

@@ -160,3 +160,20 @@ def test_review_tone_shorter_edit_and_tips(chat):
     assert edited["text"].startswith("Can I bring something up?")
     tips = texts(chat.say("it's ready"))
     assert "phone" in tips and "courage" in tips
+
+
+def test_pause_and_come_back_resumes_without_repeating_itself(chat):
+    chat.say("hi")
+    chat.say("/consent_accept")
+    chat.say("she laughed when I cried")
+    chat.say("humiliated")
+    chat.say("yes")
+    chat.say("I've been holding back")
+    reassurance = texts(chat.say("I'm worried my therapist will like me less"))
+    assert "Wanting to be liked" in reassurance
+    assert "Your answers so far are saved" in texts(chat.say("can we pause"))
+    assert chat.asking is None
+    back = texts(chat.say("continue"))
+    assert "Welcome back" in back and "include your worry" in back
+    assert "Wanting to be liked" not in back, "the reassurance was said twice"
+    assert chat.asking == "fear_in_draft"

@@ -37,6 +37,9 @@ def test_sentences_and_fragments(text, form):
 
 @pytest.mark.parametrize("text, summary", [
     ("i felt really hurt and kind of dismissed", "hurt and dismissed"),
+    ("bored and unimportant", "bored and unimportant"),
+    ("it made me feel hurt, then later on I was angry and kind of dismissed", "hurt, angry and dismissed"),
+    ("um, I don't know. bad I guess", "bad"),
     ("stupid", "stupid"),
     ("like I didn’t matter", "like you didn't matter"),
     ("embarrassed, then angry, now just sad", "embarrassed, angry and sad"),
@@ -74,3 +77,12 @@ def test_the_kind_of_rupture_is_inferred(text, kind):
 ])
 def test_unusable_answers(text, usable):
     assert language.is_usable(text) is usable
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("i dont know. bad i guess", "bad I guess"),
+    ("um, honestly she laughed", "You laughed."),
+    ("idk", "idk"),
+])
+def test_leading_filler_is_left_out_of_the_draft(text, expected):
+    assert language.analyse(text).text == expected
