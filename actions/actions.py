@@ -29,7 +29,7 @@ def _events(values: dict[str, Any]) -> list[EventType]:
 def _part(text: str | None, terms: list[str], cue: str | None = None) -> tuple[str, str] | None:
     if not text or not language.is_usable(text):
         return None
-    answer = language.analyse(text, terms)
+    answer = language.analyse(text, terms, they_is_therapist=cue is not None)
     if answer.form == "clause" and cue == "fear" and language.has_cue(text, "fear_cues"):
         return ("cue", answer.text)
     if answer.form == "clause" and cue == "hope" and _HOPE_LEAD.match(answer.text):

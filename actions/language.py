@@ -66,6 +66,14 @@ _LEADING_FILLER = re.compile(
     r"not sure|i'?m not sure)\b[\s,.;:!-]*)+", re.I)
 
 
+def restore_apostrophes(text: str) -> str:
+    """"im" -> "I'm", "didnt" -> "didn't": the client's words, spelled as they meant them."""
+    table = load_content("normalization.yml").get("apostrophes", {})
+    return re.sub(r"\b[A-Za-z]+\b",
+                  lambda m: table.get(m.group(0).lower(), m.group(0)) if m.group(0).lower() in table
+                  else m.group(0), text)
+
+
 def strip_filler(text: str) -> str:
     """Drop a leading "um", "I don't know." or "honestly," before the real answer."""
     stripped = _LEADING_FILLER.sub("", clean(text)).strip()
@@ -98,12 +106,20 @@ def _is_clause(doc) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
-def analyse(text: str, therapist_terms: Iterable[str] = ()) -> Answer:
-    """The answer in second person, with its grammatical form."""
-    converted = to_second_person(strip_filler(text), therapist_terms)
+def analyse(text: str, therapist_terms: Iterable[str] = (), they_is_therapist: bool = False) -> Answer:
+    """The answer in second person, with its grammatical form.
+
+    `they_is_therapist`: in answers about the therapist ("they'll think I'm needy"), a
+    "they" with no one else mentioned means the therapist.
+    """
+    converted = to_second_person(restore_apostrophes(strip_filler(text)), therapist_terms,
+                                 they_is_therapist)
     doc = load_nlp()(converted)
     if _is_clause(doc):
         return Answer(sentence_case(converted), "clause")
+    rest = re.sub(r"^that\s+", "", converted, flags=re.I)
+    if rest != converted and _is_clause(load_nlp()(rest)):  # "that you'll think I'm needy"
+        return Answer(sentence_case(rest), "clause")
     fragment = clean(converted).strip(" \"'").rstrip(".!?")
     fragment = re.sub(r"\bi\b", "I", fragment)
     if fragment[:1].isupper() and not fragment.startswith(("I ", "I'")):
@@ -127,7 +143,8 @@ def _therapist_words(extra: Iterable[str]) -> list[str]:
                   key=len, reverse=True)
 
 
-def to_second_person(text: str, therapist_terms: Iterable[str] = ()) -> str:
+def to_second_person(text: str, therapist_terms: Iterable[str] = (),
+                     they_is_therapist: bool = False) -> str:
     """Address the therapist directly: "my therapist"/"she"/"he" -> "you"."""
     text = clean(text)
     words = _therapist_words(therapist_terms)
@@ -139,11 +156,12 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = ()) -> str:
     others = {w.lower() for w in lexicon()["other_people"]}
     # Pronouns before anyone else is mentioned are about the therapist (the topic of the
     # whole conversation); after "my mom ...", "she" may be the mom, so it is left alone.
-    first_other = next((t.i for t in doc if t.lower_ in others or t.ent_type_ == "PERSON"),
-                       len(doc))
+    def is_other(t) -> bool:  # type: ignore[no-untyped-def]
+        return t.lower_ in others or t.lemma_.lower() in others or t.ent_type_ == "PERSON"
+
+    first_other = next((t.i for t in doc if is_other(t)), len(doc))
     # ...unless every other person named is of the other gender ("my dad ... she laughed").
-    genders = {GENDERED.get(t.lower_, "?") for t in doc
-               if t.lower_ in others or t.ent_type_ == "PERSON"}
+    genders = {GENDERED.get(t.lemma_.lower(), "?") for t in doc if is_other(t)}
     out: list[str] = []
     subject_verbs = set()
     for token in doc:
@@ -151,7 +169,7 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = ()) -> str:
         new = None
         pronoun_gender = "f" if low in ("she", "her", "hers", "herself") else "m"
         convert_he_she = token.i < first_other or genders == {OPPOSITE[pronoun_gender]}
-        convert_they = mentioned and convert_he_she
+        convert_they = (mentioned or they_is_therapist) and token.i < first_other
         if convert_he_she and low in _THIRD_TO_SECOND:
             new = _THIRD_TO_SECOND[low]
         elif convert_he_she and low in ("her", "his"):

@@ -86,3 +86,15 @@ def test_unusable_answers(text, usable):
 ])
 def test_leading_filler_is_left_out_of_the_draft(text, expected):
     assert language.analyse(text).text == expected
+
+
+@pytest.mark.parametrize("text, they_is_therapist, expected", [
+    ("that theyll think im being dramatic", True, "You'll think I'm being dramatic."),
+    ("i almost didnt go back", False, "I almost didn't go back."),
+    ("that my culture was brushed aside", False, "My culture was brushed aside."),
+    ("they laughed at me", False, "They laughed at me."),
+    ("I want them to listen", True, "I want you to listen."),
+    ("my friends think they're overreacting", True, "My friends think they're overreacting."),
+])
+def test_answers_about_the_therapist_read_as_said_to_them(text, they_is_therapist, expected):
+    assert language.analyse(text, they_is_therapist=they_is_therapist).text == expected
