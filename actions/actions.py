@@ -69,6 +69,12 @@ def compose_from_slots(slots: dict[str, Any]) -> dict[str, Any]:
     )
 
 
+def send_draft(dispatcher: CollectingDispatcher, draft: dict[str, Any]) -> None:
+    """The draft as readable text, then as the `draft` payload front ends render."""
+    dispatcher.utter_message(text=draft["text"])
+    dispatcher.utter_message(json_message=draft)
+
+
 class ActionAcceptConsent(Action):
     """A typed "yes" / "ok" after the welcome counts as agreeing to start."""
 
@@ -89,8 +95,7 @@ class ActionShowDraft(Action):
         draft = compose_from_slots(tracker.slots)
         answered = {"observation", "feeling", "hope"} & set(draft["sections"])
         dispatcher.utter_message(response="utter_draft_intro" if answered else "utter_draft_empty")
-        dispatcher.utter_message(text=draft["text"])
-        dispatcher.utter_message(json_message=draft)
+        send_draft(dispatcher, draft)
         return [SlotSet("draft_shown", True)]
 
 
@@ -104,10 +109,7 @@ class ActionMakeShorter(Action):
         if not drafting.can_shorten(length):
             dispatcher.utter_message(response="utter_already_shortest")
             return []
-        slots = {**tracker.slots, "draft_length": length + 1}
-        draft = compose_from_slots(slots)
-        dispatcher.utter_message(text=draft["text"])
-        dispatcher.utter_message(json_message=draft)
+        send_draft(dispatcher, compose_from_slots({**tracker.slots, "draft_length": length + 1}))
         return [SlotSet("draft_length", float(length + 1))]
 
 

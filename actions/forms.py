@@ -76,6 +76,19 @@ def only_fresh_answers(method: Callable[..., dict[str, Any]]) -> Callable[..., d
     return wrapper
 
 
+def free_text_validator(slot: str) -> Callable[..., dict[str, Any]]:
+    """validate_<slot> for a free-text question: keep the client's words, fill any later
+    question the answer already covers, and follow up (reflect a feeling, reassure a worry)."""
+
+    def validate(self: Any, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                 domain: DomainDict) -> dict[str, Any]:
+        return self._after_fill(self._text_answer(slot, value, dispatcher, tracker),
+                                dispatcher, tracker)
+
+    validate.__name__ = f"validate_{slot}"
+    return only_fresh_answers(validate)
+
+
 def _answers_later(key: str, slot: str, tracker: Tracker) -> bool:
     """Part of an answer that belongs to a question not yet asked (or not yet answered)."""
     if key not in PREFILLABLE or key == slot or tracker.get_slot(key) is not None:
@@ -148,33 +161,11 @@ class ValidatePreparationForm(FormValidationAction):
                 result["identity_involved"] = "yes"
         return self._after_fill(result, dispatcher, tracker)
 
-    @only_fresh_answers
-    def validate_feeling(self, value: Any, dispatcher: CollectingDispatcher,
-                         tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return self._after_fill(self._text_answer("feeling", value, dispatcher, tracker),
-                                dispatcher, tracker)
-
-    @only_fresh_answers
-    def validate_impact(self, value: Any, dispatcher: CollectingDispatcher,
-                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return self._after_fill(self._text_answer("impact", value, dispatcher, tracker),
-                                dispatcher, tracker)
-
-    @only_fresh_answers
-    def validate_fear(self, value: Any, dispatcher: CollectingDispatcher,
-                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return self._after_fill(self._text_answer("fear", value, dispatcher, tracker),
-                                dispatcher, tracker)
-
-    @only_fresh_answers
-    def validate_identity_detail(self, value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return self._text_answer("identity_detail", value, dispatcher, tracker)
-
-    @only_fresh_answers
-    def validate_hope(self, value: Any, dispatcher: CollectingDispatcher,
-                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return self._text_answer("hope", value, dispatcher, tracker)
+    validate_feeling = free_text_validator("feeling")
+    validate_impact = free_text_validator("impact")
+    validate_fear = free_text_validator("fear")
+    validate_identity_detail = free_text_validator("identity_detail")
+    validate_hope = free_text_validator("hope")
 
     # -- choices ---------------------------------------------------------------------
     @only_fresh_answers

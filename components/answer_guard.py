@@ -8,16 +8,13 @@ is long, the intent becomes `inform`, so the form stores it as the client's answ
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.text import load_content, normalize
+from components.base import StatelessComponent
 
 
 def looks_like_an_answer(intent: str, text: str) -> bool:
@@ -36,12 +33,7 @@ def looks_like_an_answer(intent: str, text: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class AnswerGuard(GraphComponent):
-    @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> AnswerGuard:
-        return cls()
-
+class AnswerGuard(StatelessComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text, intent = message.get(TEXT), (message.get(INTENT) or {}).get("name")
