@@ -17,14 +17,14 @@ from actions.text import load_content, normalize
 from components.base import StatelessComponent
 
 
-def looks_like_an_answer(intent: str, text: str) -> bool:
+def looks_like_an_answer(intent: str, text: str, confidence: float = 1.0) -> bool:
     """True when a control intent is implausible for this text."""
     guards = load_content("intent_guards.yml")
-    if intent in guards.get("never_answers", []):
-        return False
     required = guards.get("require_one_of", {})
     if intent not in required:
         return False
+    if confidence < guards.get("min_confidence", 0.0):
+        return True
     words = re.findall(r"[a-z0-9']+", normalize(text))
     if len(words) > guards.get("max_words", 14):
         return True
@@ -36,9 +36,10 @@ def looks_like_an_answer(intent: str, text: str) -> bool:
 class AnswerGuard(StatelessComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            text, intent = message.get(TEXT), (message.get(INTENT) or {}).get("name")
-            if isinstance(text, str) and intent and not text.startswith("/") \
-                    and looks_like_an_answer(intent, text):
+            text, intent = message.get(TEXT), message.get(INTENT) or {}
+            name, confidence = intent.get("name"), intent.get("confidence") or 0.0
+            if isinstance(text, str) and name and not text.startswith("/") \
+                    and looks_like_an_answer(name, text, confidence):
                 message.set(INTENT, {"name": "inform", "confidence": 1.0,
-                                     "guarded_from": intent}, add_to_output=True)
+                                     "guarded_from": name}, add_to_output=True)
         return messages

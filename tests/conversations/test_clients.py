@@ -149,15 +149,23 @@ def test_the_welcome_says_what_this_is_and_is_not(chat):
     assert "not for emergencies" in said and "988" in said
 
 
+def draft_after(chat, text):
+    drafts = payloads(chat.say(text), "draft")
+    assert drafts, f"no draft after {text!r}:\n{chat.transcript}"
+    return drafts[-1]
+
+
 def test_review_tone_shorter_edit_and_tips(chat):
     run_client(chat, CLIENTS["logistics"])
-    direct = payloads(chat.say('/choose_tone{"tone":"gentle"}'), "draft")[-1]
-    assert direct["tone"] == "gentle" and "hard for me to say" in direct["text"]
-    shorter = payloads(chat.say("make it shorter"), "draft")[-1]
-    assert len(shorter["text"]) < len(direct["text"])
+    gentle = draft_after(chat, '/choose_tone{"tone":"gentle"}')
+    assert gentle["tone"] == "gentle" and "hard for me to say" in gentle["text"]
+    shorter = draft_after(chat, "make it shorter")
+    assert len(shorter["text"]) < len(gentle["text"])
     chat.say('/edit_draft{"edit_section":"opener"}')
-    edited = payloads(chat.say("Can I bring something up?"), "draft")[-1]
+    edited = draft_after(chat, "Can I bring something up?")
     assert edited["text"].startswith("Can I bring something up?")
+    direct = draft_after(chat, "make it more direct")
+    assert direct["tone"] == "direct" and direct["text"].startswith("Can I bring something up?")
     tips = texts(chat.say("it's ready"))
     assert "phone" in tips and "courage" in tips
 

@@ -56,3 +56,8 @@ def test_normalizer_reads_text_speak_but_keeps_button_payloads():
     messages = TextNormalizer()._normalize([Message(data={TEXT: "I’m gonna kms"}),
                                             Message(data={TEXT: "/consent_accept"})])
     assert [m.get(TEXT) for m in messages] == ["i'm going to kill myself", "/consent_accept"]
+
+
+def test_an_unsure_control_intent_is_an_answer():
+    message = AnswerGuard().process([classified("Can I bring something up?", "not_safe", 0.17)])[0]
+    assert message.get(INTENT)["name"] == "inform"
