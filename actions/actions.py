@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -73,6 +73,22 @@ def send_draft(dispatcher: CollectingDispatcher, draft: dict[str, Any]) -> None:
     """The draft as readable text, then as the `draft` payload front ends render."""
     dispatcher.utter_message(text=draft["text"])
     dispatcher.utter_message(json_message=draft)
+
+
+class ActionFallback(Action):
+    """When nothing fits: before agreeing, show the note and the start button again;
+    afterwards, say how to pick up where we were."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("consented"):
+            dispatcher.utter_message(response="utter_default")
+        else:
+            dispatcher.utter_message(response="utter_what_this_is")
+        return [UserUtteranceReverted()]
 
 
 class ActionAcceptConsent(Action):

@@ -24,12 +24,18 @@ NO_WORDS = {"no", "nope", "nah", "n", "not", "never"}
 
 
 def unusable(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-    """An answer we can't use: a hint the first time, then an explanation and an offer to skip."""
+    """An answer we can't use: a hint the first time, then why we ask and an offer to skip.
+
+    The third time, the question is set aside so that no one is stuck on it.
+    """
     count = int(tracker.get_slot("unusable_count") or 0) + 1
-    if count == 1:
-        dispatcher.utter_message(response="utter_hint")
-    else:
-        dispatcher.utter_message(response="utter_why")
+    slot = tracker.get_slot("requested_slot")
+    if count >= 3 and slot in flow.ORDER:
+        dispatcher.utter_message(response="utter_moving_on")
+        skipped = {slot: flow.skipped_value(slot)}
+        skipped.update({child: flow.skipped_value(child) for child in flow.dependents(slot)})
+        return {**skipped, **answered()}
+    dispatcher.utter_message(response="utter_hint" if count == 1 else "utter_why")
     return {"unusable_count": float(count), "offer_skip": count >= 2}
 
 

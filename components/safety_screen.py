@@ -14,6 +14,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.safety import assess, mentions_other_person
+from components.answer_guard import looks_like_an_answer
 from components.base import StatelessComponent
 
 INTENTS = {"crisis": "safety_crisis", "check_in": "safety_check_in", "ethics": "safety_ethics"}
@@ -59,7 +60,10 @@ class SafetyScreen(StatelessComponent):
             fallback: dict[str, Any] = next(
                 (r for r in ranking if r.get("name") not in SAFETY_INTENTS),
                 {"name": "inform", "confidence": 1.0})
-            self._set(message, str(fallback["name"]), float(fallback.get("confidence") or 0.0))
+            name, confidence = str(fallback["name"]), float(fallback.get("confidence") or 0.0)
+            if looks_like_an_answer(name, text, confidence):
+                name, confidence = "inform", 1.0
+            self._set(message, name, confidence)
         elif name == "safety_crisis":
             # Indirect phrasing the rules do not list: ask directly instead of assuming.
             self._set(message, "safety_check_in", confidence)

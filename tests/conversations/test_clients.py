@@ -185,3 +185,20 @@ def test_pause_and_come_back_resumes_without_repeating_itself(chat):
     assert "Welcome back" in back and "include your worry" in back
     assert "Wanting to be liked" not in back, "the reassurance was said twice"
     assert chat.asking == "fear_in_draft"
+
+
+def test_going_back_after_the_draft_reopens_the_last_question(chat):
+    run_client(chat, CLIENTS["terse"])
+    replies = chat.say("go back")
+    assert chat.asking == "tone", chat.transcript
+    assert "How would you like it to sound?" in texts(replies)
+    assert payloads(chat.say("direct"), "draft")[-1]["tone"] == "direct"
+
+
+def test_nothing_is_asked_or_kept_before_the_client_agrees(chat):
+    chat.say("hi")
+    replies = chat.say("she laughed at me")
+    assert "not for emergencies" in texts(replies)
+    assert chat.asking is None and not chat.slot("consented")
+    assert chat.slot("what_happened") is None
+    assert "What happened?" in texts(chat.say("ok"))

@@ -112,3 +112,11 @@ def test_crisis_reply_arrives_even_when_the_action_server_is_down(loop):
     replies = chat.say("I want to kill myself")
     assert payloads(replies, "safety")[0]["level"] == "crisis"
     assert "Are you safe right now?" in texts(replies)
+
+
+def test_crisis_before_agreeing_resolves_back_to_the_welcome(chat):
+    replies = chat.say("I want to die")
+    assert payloads(replies, "safety")[0]["level"] == "crisis"
+    back = texts(chat.say("I'm safe and want to continue"))
+    assert "glad you're safe" in back and "not for emergencies" in back
+    assert chat.asking is None

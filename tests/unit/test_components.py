@@ -61,3 +61,8 @@ def test_normalizer_reads_text_speak_but_keeps_button_payloads():
 def test_an_unsure_control_intent_is_an_answer():
     message = AnswerGuard().process([classified("Can I bring something up?", "not_safe", 0.17)])[0]
     assert message.get(INTENT)["name"] == "inform"
+
+
+def test_a_demoted_safety_guess_falls_back_to_an_answer_not_a_weak_control_intent():
+    message = classified("like I'm not a priority", "safety_check_in", 0.72, second="dont_know")
+    assert screened(message) == "inform"

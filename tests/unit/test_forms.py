@@ -85,3 +85,10 @@ def test_tone_from_words(dispatcher, domain, text, tone):
 def test_the_first_answer_names_the_kind_of_rupture(dispatcher, domain):
     result = validate(dispatcher, domain, "what_happened", "he misgendered me in session")
     assert result["rupture_kind"] == "identity" and result["identity_involved"] == "yes"
+
+
+def test_the_third_unusable_answer_sets_the_question_aside(dispatcher, domain):
+    result = validate(dispatcher, domain, "feeling", "ok", slots={"unusable_count": 2.0})
+    assert result["feeling"] == "" and result["feeling_ok"] == "yes"
+    assert result["unusable_count"] == 0.0 and result["offer_skip"] is False
+    assert responses(dispatcher) == ["utter_moving_on"]
