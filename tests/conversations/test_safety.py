@@ -120,3 +120,10 @@ def test_crisis_before_agreeing_resolves_back_to_the_welcome(chat):
     back = texts(chat.say("I'm safe and want to continue"))
     assert "glad you're safe" in back and "not for emergencies" in back
     assert chat.asking is None
+
+
+def test_leaving_after_a_crisis_message_still_names_the_crisis_line(chat):
+    chat.say("hi")
+    chat.say("I took a bunch of pills")
+    replies = texts(chat.say("/leave"))
+    assert "You can stop here" in replies and "988" in replies
