@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import drafting, flow, language
 from actions.forms import ValidateEditForm, ValidatePreparationForm, unusable  # noqa: F401
+from actions.guard import Guarded
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def send_draft(dispatcher: CollectingDispatcher, draft: dict[str, Any]) -> None:
     dispatcher.utter_message(json_message=draft)
 
 
-class ActionFallback(Action):
+class ActionFallback(Guarded, Action):
     """When nothing fits: before agreeing, show the note and the start button again;
     afterwards, say how to pick up where we were."""
 
@@ -91,7 +92,7 @@ class ActionFallback(Action):
         return [UserUtteranceReverted()]
 
 
-class ActionAcceptConsent(Action):
+class ActionAcceptConsent(Guarded, Action):
     """A typed "yes" / "ok" after the welcome counts as agreeing to start."""
 
     def name(self) -> str:
@@ -102,7 +103,7 @@ class ActionAcceptConsent(Action):
         return [SlotSet("consented", True)]
 
 
-class ActionShowDraft(Action):
+class ActionShowDraft(Guarded, Action):
     def name(self) -> str:
         return "action_show_draft"
 
@@ -115,7 +116,7 @@ class ActionShowDraft(Action):
         return [SlotSet("draft_shown", True)]
 
 
-class ActionMakeShorter(Action):
+class ActionMakeShorter(Guarded, Action):
     def name(self) -> str:
         return "action_make_shorter"
 
@@ -129,7 +130,7 @@ class ActionMakeShorter(Action):
         return [SlotSet("draft_length", float(length + 1))]
 
 
-class ActionApplyEdit(Action):
+class ActionApplyEdit(Guarded, Action):
     def name(self) -> str:
         return "action_apply_edit"
 
@@ -143,7 +144,7 @@ class ActionApplyEdit(Action):
         return _events({"section_overrides": overrides, "edit_section": None, "edit_text": None})
 
 
-class ActionHandleUnusable(Action):
+class ActionHandleUnusable(Guarded, Action):
     """ "I don't know": a hint first; the second time, why we ask and an offer to skip."""
 
     def name(self) -> str:
@@ -154,7 +155,7 @@ class ActionHandleUnusable(Action):
         return _events(unusable(dispatcher, tracker))
 
 
-class ActionSkipQuestion(Action):
+class ActionSkipQuestion(Guarded, Action):
     def name(self) -> str:
         return "action_skip_question"
 
@@ -170,7 +171,7 @@ class ActionSkipQuestion(Action):
         return _events(values)
 
 
-class ActionTryAgain(Action):
+class ActionTryAgain(Guarded, Action):
     def name(self) -> str:
         return "action_try_again"
 
@@ -180,7 +181,7 @@ class ActionTryAgain(Action):
         return [SlotSet("offer_skip", False)]
 
 
-class ActionGoBack(Action):
+class ActionGoBack(Guarded, Action):
     def name(self) -> str:
         return "action_go_back"
 
@@ -195,7 +196,7 @@ class ActionGoBack(Action):
                         "offer_skip": False})
 
 
-class ActionStartOver(Action):
+class ActionStartOver(Guarded, Action):
     def name(self) -> str:
         return "action_start_over"
 

@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import flow, language
+from actions.guard import Guarded
 from actions.text import clean
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def _answers_later(key: str, slot: str, tracker: Tracker) -> bool:
     return slot == "what_happened" or flow.ORDER.index(key) > flow.ORDER.index(slot)
 
 
-class ValidatePreparationForm(FormValidationAction):
+class ValidatePreparationForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_preparation_form"
 
@@ -258,7 +259,7 @@ def tone_from_text(text: str) -> str | None:
     return None
 
 
-class ValidateEditForm(FormValidationAction):
+class ValidateEditForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_edit_form"
 
