@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import drafting, flow, language
-from actions.forms import ValidateEditForm, ValidatePreparationForm, unusable  # noqa: F401
+from actions.forms import unusable
 from actions.guard import Guarded
 
 logger = logging.getLogger(__name__)

@@ -69,9 +69,7 @@ _LEADING_FILLER = re.compile(
 def restore_apostrophes(text: str) -> str:
     """"im" -> "I'm", "didnt" -> "didn't": the client's words, spelled as they meant them."""
     table = load_content("normalization.yml").get("apostrophes", {})
-    return re.sub(r"\b[A-Za-z]+\b",
-                  lambda m: table.get(m.group(0).lower(), m.group(0)) if m.group(0).lower() in table
-                  else m.group(0), text)
+    return re.sub(r"\b[A-Za-z]+\b", lambda m: table.get(m.group(0).lower(), m.group(0)), text)
 
 
 def strip_filler(text: str) -> str:
@@ -135,7 +133,7 @@ OPPOSITE = {"f": "m", "m": "f"}
 _THIRD_TO_SECOND = {"she": "you", "he": "you", "him": "you", "herself": "yourself",
                     "himself": "yourself", "hers": "yours"}
 _AGREE = {"was": "were", "is": "are", "has": "have", "does": "do", "doesn't": "don't",
-          "wasn't": "weren't", "isn't": "aren't", "hasn't": "haven't", "'s": "'re"}
+          "wasn't": "weren't", "isn't": "aren't", "hasn't": "haven't"}
 
 
 def _therapist_words(extra: Iterable[str]) -> list[str]:
@@ -195,8 +193,10 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = (),
             out[i] = _AGREE[low] + token.whitespace_
         elif token.tag_ == "VBZ" and token.lemma_ and low not in ("'s",):
             out[i] = token.lemma_ + token.whitespace_
-        elif low == "'s":
-            out[i] = ("'ve" if token.lemma_ == "have" else "'re") + token.whitespace_
+        elif low == "'s":  # "she's been" -> "you've been", "she's late" -> "you're late"
+            after = next((t for t in doc[i + 1:] if t.pos_ != "ADV"), None)
+            perfect = after is not None and (after.tag_ == "VBN" or after.lower_ == "got")
+            out[i] = ("'ve" if perfect else "'re") + token.whitespace_
     return "".join(out).strip()
 
 

@@ -11,6 +11,8 @@ from actions import language
     ("he doesn't listen and she's always late", "You don't listen and you're always late."),
     ("my therapist's phone kept buzzing and she checked it", "Your phone kept buzzing and you checked it."),
     ("my counselor was late again", "You were late again."),
+    ("she's been late three times", "You've been late three times."),
+    ("she's always late", "You're always late."),
 ])
 def test_the_draft_speaks_to_the_therapist(text, expected):
     assert language.analyse(text).text == expected
