@@ -36,6 +36,6 @@ class Guarded:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        run = cls.run
+        run = cls.run  # type: ignore[attr-defined]
         if not getattr(run, "__guarded__", False):
-            cls.run = guard(run)
+            cls.run = guard(run)  # type: ignore[attr-defined]
