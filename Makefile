@@ -49,7 +49,7 @@ test-stories: train ## rasa test on tests/test_stories.yml, failing on any wrong
 	$(BIN)/rasa test core --stories tests/test_stories.yml \
 	  --model $(MODEL) --fail-on-prediction-errors --out results/stories
 
-test: validate train test-unit test-conversations test-stories ## Everything CI runs: validate, train, all tests
+test: lint validate train test-unit test-conversations test-stories ## Everything CI runs: lint, validate, train, all tests
 
 eval: train ## NLU cross-validation; readable report in results/nlu/
 	$(BIN)/rasa test nlu --cross-validation --folds 3 --out results/nlu
