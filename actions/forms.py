@@ -96,6 +96,13 @@ def free_text_validator(slot: str) -> Callable[..., dict[str, Any]]:
     return only_fresh_answers(validate)
 
 
+def _belongs_to_skipped_event(piece: str, slot: str, tracker: Tracker) -> bool:
+    """"She yawned while I was crying", given as the feeling after "what happened" was
+    skipped, is what happened: it is kept there and the feeling is asked again."""
+    return slot == "feeling" and not tracker.get_slot("what_happened") \
+        and language.describes_event(piece)
+
+
 def _answers_later(key: str, slot: str, tracker: Tracker) -> bool:
     """Part of an answer that belongs to a question not yet asked (or not yet answered)."""
     if key not in PREFILLABLE or key == slot or tracker.get_slot(key) is not None:
@@ -132,8 +139,11 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
         moved: dict[str, list[str]] = {}
         for piece, kinds in language.clauses(text):
             # kinds[-1] is always the catch-all "what_happened"
-            if slot in kinds[:-1] or kinds[0] == slot or not _answers_later(kinds[0], slot, tracker):
-                own.append(piece)
+            if _belongs_to_skipped_event(piece, slot, tracker):
+                moved.setdefault("what_happened", []).append(piece)
+            elif slot in kinds[:-1] or kinds[0] == slot or not _answers_later(kinds[0], slot, tracker):
+                if language.is_usable(piece):  # "ok um." before the answer is not part of it
+                    own.append(piece)
             else:
                 moved.setdefault(kinds[0], []).append(piece)
         later = {key: " ".join(pieces) for key, pieces in moved.items()}

@@ -273,6 +273,15 @@ def says_nothing_changed(text: str) -> bool:
     return bool(re.match(r"^\s*(nothing|not (really|much)|no\b|none)", clean(text).lower()))
 
 
+def describes_event(text: str) -> bool:
+    """Something someone else did ("she yawned while I was crying"), with no feeling named."""
+    if feeling_words(text):
+        return False
+    doc = load_nlp()(clean(text))
+    return any(t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in ("i", "we", "it", "that", "this")
+               for t in doc)
+
+
 def _kinds(clause: str) -> list[str]:
     """What a clause could be answering, most specific first."""
     sent = load_nlp()(clause)

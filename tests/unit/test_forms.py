@@ -92,3 +92,14 @@ def test_the_third_unusable_answer_sets_the_question_aside(dispatcher, domain):
     assert result["feeling"] == "" and result["feeling_ok"] == "yes"
     assert result["unusable_count"] == 0.0 and result["offer_skip"] is False
     assert responses(dispatcher) == ["utter_moving_on"]
+
+
+def test_an_event_given_as_the_feeling_after_skipping_what_happened_goes_there(dispatcher, domain):
+    result = validate(dispatcher, domain, "feeling", "ok um. she yawned while i was crying",
+                      slots={"what_happened": ""})
+    assert result["feeling"] is None and "yawned" in result["what_happened"]
+
+
+def test_a_feeling_is_still_a_feeling_after_skipping_what_happened(dispatcher, domain):
+    result = validate(dispatcher, domain, "feeling", "I felt invisible", slots={"what_happened": ""})
+    assert result["feeling"] == "I felt invisible" and "what_happened" not in result
