@@ -210,10 +210,13 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
     @only_fresh_answers
     def validate_rupture_kind(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        text = clean(str(value or ""))
-        if not language.is_usable(text):
-            return {"rupture_kind": None, **unusable(dispatcher, tracker)}
-        return {"rupture_kind": language.infer_rupture_kind(text) or "other", **answered()}
+        # An answer to a later question ("I'm scared she'll get defensive") is kept for it.
+        result = self._text_answer("rupture_kind", value, dispatcher, tracker)
+        if "unusable_count" in result and result["unusable_count"]:
+            return result
+        own = result.get("rupture_kind") or ""
+        result["rupture_kind"] = language.infer_rupture_kind(own) or "other"
+        return self._after_fill(result, dispatcher, tracker)
 
     @only_fresh_answers
     def validate_fear_in_draft(self, value: Any, dispatcher: CollectingDispatcher,
@@ -238,10 +241,15 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = clean(str(value or ""))
         answer = yes_no(tracker, text)
-        if answer is None and _intent(tracker) == "inform" and language.is_usable(text):
+        if answer is None and language.infer_rupture_kind(text) == "identity":
             # "it was about my culture": a yes that already says what.
             return {"identity_involved": "yes", "identity_detail": text, **answered()}
         if answer is None:
+            # Perhaps an answer to a later question ("I want her to say sorry"): keep it there
+            # and ask this one again.
+            later = self._text_answer("identity_involved", value, dispatcher, tracker)
+            if any(key in later for key in PREFILLABLE):
+                return self._after_fill({**later, "identity_involved": None}, dispatcher, tracker)
             return {"identity_involved": None, **unusable(dispatcher, tracker)}
         return {"identity_involved": answer, **answered()}
 

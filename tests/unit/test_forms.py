@@ -103,3 +103,16 @@ def test_an_event_given_as_the_feeling_after_skipping_what_happened_goes_there(d
 def test_a_feeling_is_still_a_feeling_after_skipping_what_happened(dispatcher, domain):
     result = validate(dispatcher, domain, "feeling", "I felt invisible", slots={"what_happened": ""})
     assert result["feeling"] == "I felt invisible" and "what_happened" not in result
+
+
+def test_a_worry_given_as_the_kind_of_rupture_is_kept_as_the_worry(dispatcher, domain):
+    result = validate(dispatcher, domain, "rupture_kind", "i guess im scared she'll get defensive")
+    assert result["rupture_kind"] == "other" and "defensive" in result["fear"]
+    assert responses(dispatcher) == ["utter_normalise_fear_hurt"]
+
+
+def test_a_hope_given_as_the_identity_answer_is_not_taken_as_identity(dispatcher, domain):
+    result = validate(dispatcher, domain, "identity_involved",
+                      "i want her to say sorry and not do it again")
+    assert result["identity_involved"] is None and "say sorry" in result["hope"]
+    assert "identity_detail" not in result
