@@ -125,7 +125,8 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
 
     # -- free-text answers -------------------------------------------------------------
     def _text_answer(
-        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+        ask_again: bool = True,
     ) -> dict[str, Any]:
         """A free-text answer, plus any later questions it already answers.
 
@@ -147,7 +148,13 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
             else:
                 moved.setdefault(kinds[0], []).append(piece)
         later = {key: " ".join(pieces) for key, pieces in moved.items()}
-        return {**answered(), **later, slot: " ".join(own) if own else None}
+        if not own and ask_again:
+            # Nothing here answers this question: it is asked again, and it counts as an
+            # unusable answer so that it is set aside after three tries.
+            return {**later, slot: None, **unusable(dispatcher, tracker)}
+        if not own:
+            return {**answered(), **later, slot: None}
+        return {**answered(), **later, slot: " ".join(own)}
 
     def _after_fill(self, result: dict[str, Any], dispatcher: CollectingDispatcher,
                     tracker: Tracker) -> dict[str, Any]:
@@ -211,11 +218,12 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
     def validate_rupture_kind(self, value: Any, dispatcher: CollectingDispatcher,
                               tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         # An answer to a later question ("I'm scared she'll get defensive") is kept for it.
-        result = self._text_answer("rupture_kind", value, dispatcher, tracker)
-        if "unusable_count" in result and result["unusable_count"]:
+        # The kind is optional: if the answer was about something else, it is "other".
+        result = self._text_answer("rupture_kind", value, dispatcher, tracker, ask_again=False)
+        own = result.get("rupture_kind")
+        if own is None and not any(key in result for key in PREFILLABLE):
             return result
-        own = result.get("rupture_kind") or ""
-        result["rupture_kind"] = language.infer_rupture_kind(own) or "other"
+        result.update(answered(), rupture_kind=language.infer_rupture_kind(own or "") or "other")
         return self._after_fill(result, dispatcher, tracker)
 
     @only_fresh_answers
@@ -233,7 +241,11 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
         answer = yes_no(tracker, text)
         if answer is None and not language.is_usable(text):
             return {"familiar": None, **unusable(dispatcher, tracker)}
-        dispatcher.utter_message(response="utter_familiar_no" if answer == "no" else "utter_familiar_yes")
+        if answer is None and language.has_cue(text, "familiar_cues"):
+            answer = "yes"
+        response = {"yes": "utter_familiar_yes", "no": "utter_familiar_no"}.get(answer or "",
+                                                                                 "utter_familiar_other")
+        dispatcher.utter_message(response=response)
         return {"familiar": answer or text, **answered()}
 
     @only_fresh_answers

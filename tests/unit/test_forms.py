@@ -116,3 +116,21 @@ def test_a_hope_given_as_the_identity_answer_is_not_taken_as_identity(dispatcher
                       "i want her to say sorry and not do it again")
     assert result["identity_involved"] is None and "say sorry" in result["hope"]
     assert "identity_detail" not in result
+
+
+@pytest.mark.parametrize("text, response", [
+    ("yes, like with my dad", "utter_familiar_yes"),
+    ("it reminds me of how my mom was", "utter_familiar_yes"),
+    ("that she'll think I'm a baby", "utter_familiar_other"),
+])
+def test_familiar_only_reflects_old_patterns_when_the_client_names_them(dispatcher, domain, text,
+                                                                         response):
+    validate(dispatcher, domain, "familiar", text)
+    assert responses(dispatcher) == [response]
+
+
+def test_answers_that_only_fit_other_questions_count_toward_setting_this_one_aside(dispatcher,
+                                                                                   domain):
+    result = validate(dispatcher, domain, "identity_detail", "I want her to take me seriously",
+                      slots={"identity_involved": "yes", "unusable_count": 2.0})
+    assert result["identity_detail"] == "" and "seriously" in result["hope"]
