@@ -9,7 +9,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWa
 export PYTHONPATH := $(CURDIR)
 MODEL := models/bring-it-up.tar.gz
 SOURCES := config.yml clinic.yml $(shell find data domain content components -name '*.yml' -o -name '*.py' 2>/dev/null | grep -v clinic_generated)
-RASA_INTERFACE ?= 127.0.0.1
+export RASA_INTERFACE ?= 127.0.0.1
 
 .PHONY: help setup clinic train run shell test test-unit test-conversations test-stories validate eval lint clean
 

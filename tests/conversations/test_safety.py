@@ -62,7 +62,10 @@ def test_crisis_mid_question_stops_the_flow_and_shows_resources(chat, message):
     held = chat.say("she looked at her phone")
     assert payloads(held, "safety") and "Are you safe right now?" in texts(held)
     assert chat.asking is None
-    resumed = chat.say("I'm safe and want to continue")
+    safe = texts(chat.say("I'm safe"))
+    assert "glad you're safe" in safe and "Would you like to go back" in safe
+    assert chat.asking is None, "the preparation resumes only when the client chooses to"
+    resumed = chat.say("yes, let's continue")
     assert "How did that feel for you" in texts(resumed)
     assert chat.asking == "feeling"
 
@@ -117,7 +120,7 @@ def test_crisis_reply_arrives_even_when_the_action_server_is_down(loop):
 def test_crisis_before_agreeing_resolves_back_to_the_welcome(chat):
     replies = chat.say("I want to die")
     assert payloads(replies, "safety")[0]["level"] == "crisis"
-    back = texts(chat.say("I'm safe and want to continue"))
+    back = texts(chat.say("I'm safe"))
     assert "glad you're safe" in back and "not for emergencies" in back
     assert chat.asking is None
 
