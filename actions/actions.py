@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
@@ -12,10 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import drafting, flow, language
-from actions.forms import unusable
+from actions.forms import answered, unusable
 from actions.guard import Guarded
-
-logger = logging.getLogger(__name__)
 
 _FEELING_LEAD = re.compile(r"^(i\s+)?(felt|feel|feeling|it\s+felt|it\s+made\s+me\s+feel|"
                            r"made\s+me\s+feel)\s+", re.I)
@@ -162,13 +159,8 @@ class ActionSkipQuestion(Guarded, Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         slot = tracker.get_slot("requested_slot")
-        values: dict[str, Any] = {"unusable_count": 0.0, "offer_skip": False}
-        if slot in flow.ORDER:
-            values[slot] = flow.skipped_value(slot)
-            for child in flow.dependents(slot):
-                values[child] = flow.skipped_value(child)
         dispatcher.utter_message(response="utter_skipped")
-        return _events(values)
+        return _events({**answered(), **(flow.skip(slot) if slot in flow.ORDER else {})})
 
 
 class ActionTryAgain(Guarded, Action):
@@ -192,8 +184,7 @@ class ActionGoBack(Guarded, Action):
             dispatcher.utter_message(response="utter_first_question")
             return []
         dispatcher.utter_message(response="utter_going_back")
-        return _events({**flow.reset_events_for(target), "unusable_count": 0.0,
-                        "offer_skip": False})
+        return _events({**flow.reset_events_for(target), **answered()})
 
 
 class ActionStartOver(Guarded, Action):

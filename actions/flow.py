@@ -46,6 +46,11 @@ def dependents(slot: str) -> list[str]:
     return [child for child, parent in DEPENDS_ON.items() if parent == slot]
 
 
+def skip(slot: str) -> dict[str, Any]:
+    """The values a skipped question (and the follow-ups that depend on it) leave behind."""
+    return {name: skipped_value(name) for name in [slot, *dependents(slot)]}
+
+
 def previous_question(slots: Mapping[str, Any], current: str | None) -> str | None:
     """The last answered question before `current` (None at the first question)."""
     order = required(slots)

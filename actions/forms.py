@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections.abc import Callable
 from typing import Any
@@ -15,8 +14,6 @@ from rasa_sdk.types import DomainDict
 from actions import flow, language
 from actions.guard import Guarded
 from actions.text import clean
-
-logger = logging.getLogger(__name__)
 
 # Parts of a long answer that may fill later questions, and the slot each goes to.
 PREFILLABLE = ("feeling", "impact", "fear", "hope")
@@ -33,9 +30,7 @@ def unusable(dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, An
     slot = tracker.get_slot("requested_slot")
     if count >= 3 and slot in flow.ORDER:
         dispatcher.utter_message(response="utter_moving_on")
-        skipped = {slot: flow.skipped_value(slot)}
-        skipped.update({child: flow.skipped_value(child) for child in flow.dependents(slot)})
-        return {**skipped, **answered()}
+        return {**flow.skip(slot), **answered()}
     dispatcher.utter_message(response="utter_hint" if count == 1 else "utter_why")
     return {"unusable_count": float(count), "offer_skip": count >= 2}
 
