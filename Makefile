@@ -10,8 +10,11 @@ export PYTHONPATH := $(CURDIR)
 MODEL := models/bring-it-up.tar.gz
 SOURCES := config.yml clinic.yml $(shell find data domain content components -name '*.yml' -o -name '*.py' 2>/dev/null | grep -v clinic_generated)
 export RASA_INTERFACE ?= 127.0.0.1
+# Where conversations are kept (endpoints.yml reads it); clinics: ENDPOINTS=endpoints.postgres.yml
+export TRACKER_DB ?= var/conversations.db
+export ENDPOINTS ?= endpoints.yml
 
-.PHONY: help setup clinic train run shell test test-unit test-conversations test-stories validate eval lint clean
+.PHONY: help setup clinic train run shell purge test test-unit test-conversations test-stories test-servers validate eval lint clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -36,6 +39,9 @@ run: train ## Start the action server and Rasa (REST on :5005); Ctrl-C stops bot
 shell: train ## Chat with the bot in this terminal (starts the action server too)
 	@scripts/run.sh shell
 
+purge: setup clinic ## Delete conversations older than clinic.yml's retention_days now
+	@mkdir -p var && $(BIN)/python -m service.store $(ENDPOINTS)
+
 validate: clinic ## Check training data and domain (fails on any warning)
 	$(BIN)/rasa data validate --domain domain --fail-on-warning --quiet
 
@@ -45,19 +51,22 @@ test-unit: setup clinic ## Unit tests: drafting, language, safety rules, actions
 test-conversations: train ## Talk to the trained model in-process, as clients would
 	$(BIN)/python -m pytest -q tests/conversations
 
+test-servers: train ## Start the real servers and test privacy, security and bad input over HTTP
+	$(BIN)/python -m pytest -q tests/servers
+
 test-stories: train ## rasa test on tests/test_stories.yml, failing on any wrong prediction
 	$(BIN)/rasa test core --stories tests/test_stories.yml \
 	  --model $(MODEL) --fail-on-prediction-errors --out results/stories
 
-test: lint validate train test-unit test-conversations test-stories ## Everything CI runs: lint, validate, train, all tests
+test: lint validate train test-unit test-conversations test-servers test-stories ## Everything CI runs: lint, validate, train, all tests
 
 eval: train ## NLU cross-validation; readable report in results/nlu/
 	$(BIN)/rasa test nlu --cross-validation --folds 3 --out results/nlu
 	@$(BIN)/python scripts/nlu_report.py results/nlu
 
 lint: setup ## ruff and mypy
-	$(BIN)/python -m ruff check actions components tests scripts
-	$(BIN)/python -m mypy actions components
+	$(BIN)/python -m ruff check actions components service tests scripts
+	$(BIN)/python -m mypy actions components service
 
 clean: ## Remove the trained model, caches and test results (keeps the venv)
 	rm -rf models/*.tar.gz .rasa results .pytest_cache

@@ -8,6 +8,7 @@ when the action server is down.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "domain" / "clinic_generated.yml"
 TEXT_FIELDS = ("clinic_name", "therapist_term", "region", "crisis_short")
 RESOURCE_LISTS = ("crisis_resources", "ethics_routes")
+DEFAULT_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000"]
+# An exact origin: scheme, host, optional port. No wildcards, paths or regex (sanic-cors
+# treats a pattern as an unanchored regex).
+_ORIGIN = re.compile(r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
 
 
 class ClinicConfigError(ValueError):
@@ -62,7 +67,29 @@ def load_clinic(path: Path | None = None) -> dict[str, Any]:
         config[field] = value.strip()
     for field in RESOURCE_LISTS:
         config[field] = _check_resources(field, raw.get(field))
+    config["retention_days"] = _check_retention(raw.get("retention_days", 7))
+    config["allowed_origins"] = _check_origins(raw.get("allowed_origins", DEFAULT_ORIGINS))
     return config
+
+
+def _check_retention(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ClinicConfigError("'retention_days' must be a number of days, 0 or more "
+                                "(0 keeps nothing after a conversation ends)")
+    return float(value)
+
+
+def _check_origins(value: Any) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise ClinicConfigError("'allowed_origins' must list the web addresses allowed to "
+                                "embed the chat, like https://www.clinic.example")
+    for origin in value:
+        if not isinstance(origin, str) or not _ORIGIN.fullmatch(origin):
+            raise ClinicConfigError(
+                f"'allowed_origins': {origin!r} is not an exact origin; write scheme and "
+                "host (and port if any) in lower case, like https://www.clinic.example, "
+                "with no '*', path or trailing slash")
+    return list(value)
 
 
 def _resource_lines(resources: list[dict[str, str]]) -> str:
@@ -107,6 +134,9 @@ def write_generated_domain() -> Path:
 
 if __name__ == "__main__":
     try:
+        if sys.argv[1:] == ["--origins"]:  # for `--cors` in scripts/run.sh
+            print(" ".join(load_clinic()["allowed_origins"]))
+            sys.exit(0)
         print(f"clinic: {clinic_path()} is valid; wrote {write_generated_domain().relative_to(ROOT)}")
     except ClinicConfigError as err:
         sys.exit(f"clinic.yml problem: {err}")

@@ -14,7 +14,7 @@ CONTENT = Path(__file__).resolve().parent.parent / "content"
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'",
                          "\u201c": '"', "\u201d": '"', "\u00b4": "'", "`": "'"})
-_TAG = re.compile(r"<[^>]{0,200}>")
+_TAG = re.compile(r"</?[A-Za-z!?][^<>]{0,200}>")  # a tag, not "<3" or "a < b"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 _REPEAT_VOWEL = re.compile(r"([aeiou])\1{2,}")

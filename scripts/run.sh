@@ -2,36 +2,45 @@
 # Start the action server (127.0.0.1:5055) and then Rasa or another command.
 #   scripts/run.sh                 Rasa server, REST channel on :5005 (Ctrl-C stops both)
 #   scripts/run.sh shell           terminal chat
+# Settings from the environment: RASA_PORT, ACTION_PORT, ENDPOINTS, TRACKER_DB, RASA_INTERFACE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${VENV:-.venv}/bin"
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" SANIC_HOST=127.0.0.1
+export TRACKER_DB="${TRACKER_DB:-var/conversations.db}"
+ENDPOINTS="${ENDPOINTS:-endpoints.yml}"
+RASA_PORT="${RASA_PORT:-5005}"
+ACTION_PORT="${ACTION_PORT:-5055}"
+export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}"
+umask 077  # the conversation database is readable by this user only
 mkdir -p var
 mode="${1:-server}"
 
-"$BIN/python" -m rasa_sdk --actions actions --port 5055 --quiet &
+"$BIN/python" -m service.action_server --actions actions --port "$ACTION_PORT" &
 ACTIONS_PID=$!
 interrupted=0
 trap 'interrupted=1' INT TERM
 trap 'kill $ACTIONS_PID 2>/dev/null; wait $ACTIONS_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do
-  curl -sf http://127.0.0.1:5055/health >/dev/null 2>&1 && break
+  "$BIN/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+    "http://127.0.0.1:$ACTION_PORT/health" >/dev/null 2>&1 && break
   sleep 0.5
 done
 
 set +e
 case "$mode" in
   shell)
-    "$BIN/rasa" shell --model models/bring-it-up.tar.gz --quiet ;;
+    "$BIN/rasa" shell --model models/bring-it-up.tar.gz --endpoints "$ENDPOINTS" --quiet ;;
   *)
     echo
     echo "Bring It Up is starting. When Rasa says it is up, talk to it with:"
-    echo "  curl -s localhost:5005/webhooks/rest/webhook -d '{\"sender\":\"me\",\"message\":\"hi\"}'"
+    sender=$("$BIN/python" -c 'import uuid; print(uuid.uuid4())')
+    echo "  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{\"sender\":\"$sender\",\"message\":\"hi\"}'"
     echo "(For a chat in this terminal, stop with Ctrl-C and run 'make shell'.) Ctrl-C stops everything."
     echo
-    "$BIN/rasa" run --model models/bring-it-up.tar.gz --port 5005 \
+    "$BIN/rasa" run --model models/bring-it-up.tar.gz --port "$RASA_PORT" \
       --interface "${RASA_INTERFACE:-127.0.0.1}" --credentials credentials.yml \
-      --endpoints endpoints.yml ;;
+      --endpoints "$ENDPOINTS" --cors $("$BIN/python" -m actions.clinic --origins) ;;
 esac
 status=$?
 # Ctrl-C is how you stop it: not an error.

@@ -1,0 +1,99 @@
+"""The REST channel, guarded: `POST /webhooks/rest/webhook` with `{"sender", "message"}`.
+
+Same URL and reply format as Rasa's own REST channel (the widget and `curl` see no
+difference), but every request is checked first (service/inputs.py):
+- malformed JSON, missing or wrong fields, a sender id that is not a random id -> 400;
+- more than a human could send (per sender and per IP) -> 429;
+- a message over `max_message_chars`, or with no words at all -> a kind reply, and the
+  conversation stays where it was;
+- markup, control characters and lone surrogates are removed; a typed `/payload` the bot
+  did not offer is read as plain words;
+- nothing the client wrote is ever logged (Rasa's channel logs the text on errors), and a
+  failure inside Rasa gets a kind reply instead of silence or a 500.
+The replies' words live in the domain (domain/navigation.yml), like every other sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.nlg.interpolator import interpolate_text
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from service.inputs import BadRequest, RateLimiter, has_words, offered_payloads, parse, text_for_rasa, tidy
+
+logger = logging.getLogger(__name__)
+
+
+class BringItUpRest(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> BringItUpRest:
+        return cls(**(credentials or {}))
+
+    def __init__(self, max_message_chars: int = 5000, sender_per_minute: int = 30,
+                 ip_per_minute: int = 300,
+                 always_allowed_payloads: list[str] | None = None) -> None:
+        self.max_message_chars = int(max_message_chars)
+        self.per_sender = RateLimiter(int(sender_per_minute))
+        self.per_ip = RateLimiter(int(ip_per_minute))
+        self.always_allowed = list(always_allowed_payloads or ["/delete_data"])
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("bring_it_up_rest", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                sender, message = parse(json.loads(request.body or b"null"))
+            except ValueError as err:  # BadRequest, or JSON that does not decode
+                reason = str(err) if isinstance(err, BadRequest) else "the body is not valid JSON"
+                return response.json({"error": reason}, status=400)
+            if not self.per_ip.allow(request.remote_addr or request.ip) \
+                    or not self.per_sender.allow(sender):
+                return response.json({"error": "too many messages; wait a minute and try again"},
+                                     status=429, headers={"Retry-After": "60"})
+            if len(message) > self.max_message_chars:
+                return self._say(request, sender, "utter_too_long")
+            text = await self._text_for_rasa(request, sender, message)
+            if not has_words(text):
+                return self._say(request, sender, "utter_no_words")
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+            except Exception as exc:  # noqa: BLE001 - the client gets a kind reply, the log no text
+                logger.error("handling a message failed with %s (details withheld)", type(exc).__name__)
+                collector.messages.clear()
+            if not collector.messages:
+                return self._say(request, sender, "utter_technical_problem")
+            return response.json(collector.messages)
+
+        return webhook
+
+    async def _text_for_rasa(self, request: Request, sender: str, message: str) -> str:
+        if not message.lstrip().startswith("/"):
+            return tidy(message)
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+        events = [event.as_dict() for event in tracker.events] if tracker else []
+        return text_for_rasa(message, offered_payloads(events) | set(self.always_allowed))
+
+    @staticmethod
+    def _say(request: Request, sender: str, name: str) -> HTTPResponse:
+        domain = request.app.ctx.agent.domain
+        values = {slot.name: slot.initial_value for slot in domain.slots}
+        text = interpolate_text(domain.responses[name][0]["text"], values)
+        return response.json([{"recipient_id": sender, "text": text}])

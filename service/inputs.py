@@ -1,0 +1,90 @@
+"""What the REST channel accepts, decided before Rasa sees anything (pure, no Sanic).
+
+Every request is checked here: its shape, its sender id, its size, whether it has any
+words, and whether a `/payload` it carries is one the bot offered. See SECURITY.md.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import OrderedDict, deque
+from collections.abc import Iterable
+from typing import Any
+
+from actions.text import clean
+
+# crypto.randomUUID() (36), uuid4().hex (32, what `rasa shell` uses) and the like.
+SENDER_ID = re.compile(r"[A-Za-z0-9_-]{16,128}")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_HAS_WORDS = re.compile(r"[^\W_]")
+
+
+class BadRequest(ValueError):
+    """A request no client of ours would send: answered with a 400 and this reason."""
+
+
+def parse(body: Any) -> tuple[str, str]:
+    """(sender, message) from a decoded JSON body, or BadRequest saying what is wrong."""
+    if not isinstance(body, dict):
+        raise BadRequest('send a JSON object: {"sender": "...", "message": "..."}')
+    sender, message = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not SENDER_ID.fullmatch(sender):
+        raise BadRequest("'sender' must be a random id of 16-128 letters, digits, '-' or '_' "
+                         "(for example from crypto.randomUUID())")
+    if not isinstance(message, str):
+        raise BadRequest("'message' must be a string")
+    return sender, message
+
+
+def tidy(message: str) -> str:
+    """The message without lone surrogates, control characters or markup."""
+    return clean(_LONE_SURROGATE.sub("", message))
+
+
+def has_words(text: str) -> bool:
+    """False for empty text, whitespace, emoji, symbols only."""
+    return bool(_HAS_WORDS.search(text))
+
+
+def offered_payloads(events: Iterable[dict[str, Any]]) -> set[str]:
+    """The button payloads of the bot's messages since the client last spoke."""
+    offered: set[str] = set()
+    for event in reversed(list(events)):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            offered.update(b["payload"] for b in buttons if isinstance(b, dict) and "payload" in b)
+    return offered
+
+
+def text_for_rasa(message: str, offered: set[str]) -> str:
+    """What Rasa reads. A `/intent{...}` payload goes through only if the bot offered it;
+    typed by hand it is read as plain words, so nobody can set a slot or jump the flow."""
+    stripped = message.strip()
+    if stripped in offered:
+        return stripped
+    return tidy(stripped.lstrip("/"))
+
+
+class RateLimiter:
+    """At most `limit` requests per key in any `window` seconds (sliding window, in
+    memory, per server process). Keys not seen for a window are forgotten."""
+
+    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 100_000) -> None:
+        self.limit, self.window, self.max_keys = limit, window, max_keys
+        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        hits = self._hits.pop(key, None) or deque()
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        allowed = len(hits) < self.limit
+        if allowed:
+            hits.append(now)
+        self._hits[key] = hits
+        while len(self._hits) > self.max_keys:
+            self._hits.popitem(last=False)
+        return allowed

@@ -1,0 +1,148 @@
+"""Rasa's SQL tracker store (SQLite by default, PostgreSQL for clinics), made private.
+
+Configured in endpoints.yml as `type: service.store.PrivateTrackerStore`; everything
+else is Rasa's own `SQLTrackerStore`. On top of it:
+- **Deletion is real.** When the bot has just said `utter_data_deleted` (the client
+  asked to delete their data and confirmed), every row of that conversation is deleted
+  instead of saved. SQLite runs with `secure_delete`, so the bytes are overwritten too.
+- **Retention is enforced.** Conversations whose last event is older than
+  `retention_days` (clinic.yml, default 7) are purged when the server starts, then at
+  most every `purge_every_minutes` while it runs, and by `make purge`. With
+  `retention_days: 0` nothing is kept after a conversation ends: it is deleted when the
+  client says goodbye or stops, and purged once idle past the session expiry.
+- **Errors carry no conversation.** SQLAlchemy's messages include the statement's
+  parameters (the client's words); they are re-raised as `StoreUnavailable` naming only
+  the error type.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.clinic import load_clinic
+
+logger = logging.getLogger(__name__)
+
+DELETE_NOW = "utter_data_deleted"
+CONVERSATION_ENDS = ("utter_goodbye", "utter_stop")
+DEFAULT_IDLE_MINUTES = 60
+
+
+class StoreUnavailable(RuntimeError):
+    """The database failed; the message names the error type and nothing else."""
+
+
+def _this_turn(tracker: DialogueStateTracker) -> set[str]:
+    """Names of the actions run since the client's latest message."""
+    names: set[str] = set()
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, ActionExecuted) and event.action_name:
+            names.add(event.action_name)
+    return names
+
+
+class PrivateTrackerStore(SQLTrackerStore):
+    def __init__(self, domain: Any = None, retention_days: float | None = None,
+                 purge_every_minutes: float = 60, **kwargs: Any) -> None:
+        super().__init__(domain=domain, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect",
+                            lambda connection, _: connection.execute("PRAGMA secure_delete = ON"))
+            self.engine.dispose()  # the connection Rasa opened to create the table lacks it
+        if retention_days is None:
+            retention_days = load_clinic()["retention_days"]
+        self.retention_days = float(retention_days)
+        self.purge_every = float(purge_every_minutes) * 60
+        self._last_purge = 0.0
+        self.last_purged = 0
+        try:
+            self.purge()
+        except SQLAlchemyError as err:
+            logger.error("retention: purge at start failed with %s", type(err).__name__)
+
+    # -- Rasa's interface ------------------------------------------------------------
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        done = _this_turn(tracker)
+        if DELETE_NOW in done or (self.retention_days == 0 and done & set(CONVERSATION_ENDS)):
+            self.delete(tracker.sender_id)
+            return
+        try:
+            await super().save(tracker)
+        except SQLAlchemyError as err:
+            raise StoreUnavailable(type(err).__name__) from None
+        if time.time() - self._last_purge > self.purge_every:
+            self.purge()
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
+                        ) -> DialogueStateTracker | None:
+        try:
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        except SQLAlchemyError as err:
+            raise StoreUnavailable(type(err).__name__) from None
+
+    # -- ours ----------------------------------------------------------------------
+
+    def delete(self, sender_id: str) -> int:
+        """Delete every stored event of one conversation; returns how many rows went."""
+        with self.session_scope() as session:
+            rows = session.query(self.SQLEvent).filter(
+                self.SQLEvent.sender_id == sender_id).delete(synchronize_session=False)
+            session.commit()
+        return int(rows)
+
+    def cutoff(self, now: float | None = None) -> float:
+        """Conversations whose last event is older than this timestamp are purged."""
+        now = time.time() if now is None else now
+        if self.retention_days > 0:
+            return now - self.retention_days * 86400
+        session = getattr(self.domain, "session_config", None)
+        idle = getattr(session, "session_expiration_time", 0) or DEFAULT_IDLE_MINUTES
+        return now - float(idle) * 60
+
+    def purge(self, now: float | None = None) -> int:
+        """Delete every conversation past the retention period; returns how many."""
+        self._last_purge = time.time()
+        event = self.SQLEvent
+        with self.session_scope() as session:
+            stale = (session.query(event.sender_id).group_by(event.sender_id)
+                     .having(sa.func.max(event.timestamp) < self.cutoff(now)))
+            senders = [sender for (sender,) in stale.all()]
+            for start in range(0, len(senders), 500):
+                session.query(event).filter(event.sender_id.in_(senders[start:start + 500])) \
+                    .delete(synchronize_session=False)
+            session.commit()
+        if senders:
+            logger.info("retention: purged %d conversation(s)", len(senders))
+        self.last_purged = len(senders)
+        return len(senders)
+
+
+def from_endpoints(path: str = "endpoints.yml") -> PrivateTrackerStore:
+    """The tracker store endpoints.yml describes (with its ${VARIABLES} filled in)."""
+    from rasa.utils.endpoints import read_endpoint_config
+
+    config = read_endpoint_config(path, "tracker_store")
+    if config is None or config.type != "service.store.PrivateTrackerStore":
+        raise SystemExit(f"{path}: tracker_store must be service.store.PrivateTrackerStore")
+    return PrivateTrackerStore(host=config.url, **config.kwargs)
+
+
+if __name__ == "__main__":  # `make purge`; a clinic may run it from cron as well
+    # endpoints.yml names the action server too; purging does not need it.
+    os.environ.setdefault("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
+    store = from_endpoints(os.environ.get("BIU_ENDPOINTS", sys.argv[1] if len(sys.argv) > 1
+                                          else "endpoints.yml"))
+    print(f"retention: {store.retention_days:g} day(s); purged {store.last_purged} conversation(s)")

@@ -1,0 +1,162 @@
+"""Helpers for the server tests: the real servers, started the way `make run` starts them
+(scripts/run.sh), on free ports with their own SQLite file and log. Tests talk HTTP to
+them and read the database file, as a client and a clinic would."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+# Every test writes this word into what it sends; no log may ever contain it.
+MARKER = "quokkamarmalade" + uuid.uuid4().hex[:8]
+ALLOWED_ORIGIN = "http://localhost:8000"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def new_sender() -> str:
+    return str(uuid.uuid4())
+
+
+class Stack:
+    """scripts/run.sh in its own process group; `restart()` stops and starts it again."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.dir = workdir
+        self.db = workdir / "conversations.db"
+        self.log = workdir / "servers.log"
+        self.rasa_port, self.action_port = free_port(), free_port()
+        self.env = {**os.environ, "TRACKER_DB": str(self.db), "RASA_PORT": str(self.rasa_port),
+                    "ACTION_PORT": str(self.action_port)}
+        self.env.pop("LOG_LEVEL", None)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.senders: list[str] = []
+
+    def start(self) -> None:
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=self.env,
+                                         stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"the servers exited early; see {self.log}")
+            try:
+                if self.request("GET", "/webhooks/rest/")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        pytest.fail("the servers did not start within 3 minutes")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    # -- HTTP ----------------------------------------------------------------------
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None, port: int | None = None,
+                source: str = "127.0.0.1") -> tuple[int, Any, dict[str, str]]:
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.rasa_port, timeout=60,
+                                          source_address=(source, 0))
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            raw = resp.read()
+            try:
+                data: Any = json.loads(raw)
+            except ValueError:
+                data = raw.decode("utf-8", "replace")
+            return resp.status, data, {k.lower(): v for k, v in resp.getheaders()}
+        finally:
+            conn.close()
+
+    def post(self, body: Any, raw: bytes | None = None, **kwargs: Any) -> tuple[int, Any]:
+        payload = raw if raw is not None else json.dumps(body).encode()
+        status, data, _ = self.request("POST", "/webhooks/rest/webhook", payload,
+                                       {"Content-Type": "application/json"}, **kwargs)
+        return status, data
+
+    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
+        """What the client sees in reply; fails on anything but 200 with a reply."""
+        if sender not in self.senders:
+            self.senders.append(sender)
+        status, data = self.post({"sender": sender, "message": message})
+        assert status == 200, (status, data)
+        assert isinstance(data, list) and data, f"no reply to {message[:60]!r}"
+        return data
+
+    # -- the database file -----------------------------------------------------------
+
+    def rows(self, sender: str) -> int:
+        with sqlite3.connect(self.db) as db:
+            return db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+
+    def events(self, sender: str) -> list[dict[str, Any]]:
+        with sqlite3.connect(self.db) as db:
+            rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,))
+            return [json.loads(data) for (data,) in rows]
+
+    def slot(self, sender: str, name: str) -> Any:
+        value = None
+        for event in self.events(sender):
+            if event.get("event") == "slot" and event.get("name") == name:
+                value = event.get("value")
+        return value
+
+    def back_date(self, sender: str, days: float) -> None:
+        with sqlite3.connect(self.db) as db:
+            db.execute("UPDATE events SET timestamp = timestamp - ? WHERE sender_id = ?",
+                       (days * 86400, sender))
+
+
+def texts(reply: list[dict[str, Any]]) -> str:
+    return "\n".join(m.get("text") or "" for m in reply)
+
+
+def buttons(reply: list[dict[str, Any]]) -> list[str]:
+    return [b["payload"] for m in reply for b in m.get("buttons") or []]
+
+
+def says(reply: list[dict[str, Any]], variations: list[str]) -> bool:
+    """True if the reply contains one of a response's variations ({slots} may be anything)."""
+    shown = texts(reply)
+    for text in variations:
+        pattern = re.sub(r"\\\{[a-z_]+\\\}", ".+?", re.escape(" ".join(text.split())))
+        if re.search(pattern, " ".join(shown.split()), re.S):
+            return True
+    return False
+
+
+def start_preparation(stack: Stack, sender: str) -> list[dict[str, Any]]:
+    """Welcome, consent: returns the reply that asks the first question."""
+    stack.say(sender, "hi")
+    return stack.say(sender, "/consent_accept")
