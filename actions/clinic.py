@@ -73,7 +73,7 @@ def load_clinic(path: Path | None = None) -> dict[str, Any]:
 
 
 def _check_retention(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ClinicConfigError("'retention_days' must be a number of days, 0 or more "
                                 "(0 keeps nothing after a conversation ends)")
     return float(value)

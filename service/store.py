@@ -9,7 +9,7 @@ else is Rasa's own `SQLTrackerStore`. On top of it:
   `retention_days` (clinic.yml, default 7) are purged when the server starts, then at
   most every `purge_every_minutes` while it runs, and by `make purge`. With
   `retention_days: 0` nothing is kept after a conversation ends: it is deleted when the
-  client says goodbye or stops, and purged once idle past the session expiry.
+  client says goodbye or stops, and purged once idle for `idle_minutes` (default 60).
 - **Errors carry no conversation.** SQLAlchemy's messages include the statement's
   parameters (the client's words); they are re-raised as `StoreUnavailable` naming only
   the error type.
@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 DELETE_NOW = "utter_data_deleted"
 CONVERSATION_ENDS = ("utter_goodbye", "utter_stop")
-DEFAULT_IDLE_MINUTES = 60
 
 
 class StoreUnavailable(RuntimeError):
@@ -55,7 +54,7 @@ def _this_turn(tracker: DialogueStateTracker) -> set[str]:
 
 class PrivateTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Any = None, retention_days: float | None = None,
-                 purge_every_minutes: float = 60, **kwargs: Any) -> None:
+                 purge_every_minutes: float = 60, idle_minutes: float = 60, **kwargs: Any) -> None:
         super().__init__(domain=domain, **kwargs)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect",
@@ -65,6 +64,7 @@ class PrivateTrackerStore(SQLTrackerStore):
             retention_days = load_clinic()["retention_days"]
         self.retention_days = float(retention_days)
         self.purge_every = float(purge_every_minutes) * 60
+        self.idle_minutes = float(idle_minutes)
         self._last_purge = 0.0
         self.last_purged = 0
         try:
@@ -108,9 +108,7 @@ class PrivateTrackerStore(SQLTrackerStore):
         now = time.time() if now is None else now
         if self.retention_days > 0:
             return now - self.retention_days * 86400
-        session = getattr(self.domain, "session_config", None)
-        idle = getattr(session, "session_expiration_time", 0) or DEFAULT_IDLE_MINUTES
-        return now - float(idle) * 60
+        return now - self.idle_minutes * 60
 
     def purge(self, now: float | None = None) -> int:
         """Delete every conversation past the retention period; returns how many."""

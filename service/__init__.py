@@ -1,0 +1,1 @@
+"""What sits around Rasa: the guarded REST channel, the private tracker store, the action server."""

@@ -1,0 +1,195 @@
+"""The checks in front of Rasa (service/inputs.py), the language check, the clinic's
+privacy settings, and the private tracker store on a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import pytest
+
+from actions.clinic import ClinicConfigError, _check_origins, _check_retention
+from components.language_check import other_language
+from service.inputs import BadRequest, RateLimiter, has_words, offered_payloads, parse, text_for_rasa, tidy
+
+SENDER = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
+
+@pytest.mark.parametrize("body", [None, [], "x", {"message": "hi"}, {"sender": "me", "message": "hi"},
+                                  {"sender": SENDER}, {"sender": SENDER, "message": 5},
+                                  {"sender": 5, "message": "hi"}, {"sender": SENDER + "/x", "message": "hi"}])
+def test_requests_that_are_not_ours_are_refused(body):
+    with pytest.raises(BadRequest):
+        parse(body)
+
+
+def test_a_well_formed_request_is_read():
+    assert parse({"sender": SENDER, "message": "hi", "metadata": {"x": 1}}) == (SENDER, "hi")
+    assert parse({"sender": "a" * 32, "message": ""}) == ("a" * 32, "")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("she <b>laughed</b>", "she laughed"),
+    ("I <3 her but > that", "I <3 her but > that"),
+    ("a\x00b\x07c", "a b c"),
+    ("she laughed \ud800 at me", "she laughed at me"),
+    ("it\u2019s fine", "it's fine"),
+    ("<script>alert(1)</script>", "alert(1)"),
+])
+def test_tidy_keeps_the_words_and_drops_the_rest(text, expected):
+    assert tidy(text) == expected
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", False), ("   \n", False), ("\U0001f622\U0001f622", False), ("?!...", False), ("___", False),
+    ("ok", True), ("5", True), ("我很难过", True), ("no :(", True),
+])
+def test_has_words(text, words):
+    assert has_words(text) is words
+
+
+EVENTS = [
+    {"event": "bot", "text": "old", "data": {"buttons": [{"title": "x", "payload": "/old"}]}},
+    {"event": "user", "text": "hi"},
+    {"event": "bot", "text": "Start?", "data": {"buttons": [{"title": "Yes", "payload": "/consent_accept"},
+                                                           {"title": "No", "payload": "/leave"}]}},
+    {"event": "action", "name": "action_listen"},
+]
+
+
+def test_only_the_latest_buttons_are_offered():
+    assert offered_payloads(EVENTS) == {"/consent_accept", "/leave"}
+    assert offered_payloads([]) == set()
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("/consent_accept", "/consent_accept"),
+    ("  /leave ", "/leave"),
+    ("/restart", "restart"),
+    ('/inform{"tone": "brief"}', 'inform{"tone": "brief"}'),
+    ("/old", "old"),
+    ("//consent_accept{}", "consent_accept{}"),
+])
+def test_payloads_pass_only_when_offered(typed, expected):
+    assert text_for_rasa(typed, offered_payloads(EVENTS)) == expected
+
+
+def test_rate_limiter_slides():
+    limiter = RateLimiter(limit=3, window=60)
+    assert [limiter.allow("a", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
+    assert limiter.allow("b", now=3)
+    assert limiter.allow("a", now=61)  # the first hit left the window
+
+
+def test_rate_limiter_forgets_old_keys():
+    limiter = RateLimiter(limit=1, window=60, max_keys=2)
+    for key in "abc":
+        limiter.allow(key, now=0)
+    assert limiter.allow("a", now=1), "the oldest key was dropped to keep memory bounded"
+
+
+@pytest.mark.parametrize("text", [
+    "Mi terapeuta siempre llega tarde y no me escucha", "Quiero morir", "No sé qué decir",
+    "tengo miedo de decirle", "Me siento muy triste porque mi terapeuta se rió de mí",
+    "Ma thérapeute ne m'écoute pas", "Ich weiß nicht", "Meu terapeuta me ignorou",
+    "Il mio terapeuta non mi ascolta", "我的治疗师不听我说话", "Мой терапевт меня не слушает",
+    "أنا حزين", "저는 슬퍼요",
+])
+def test_other_languages_are_noticed(text):
+    assert other_language(text)
+
+
+@pytest.mark.parametrize("text", [
+    "no idea", "i quit", "yes i do", "wait a moment", "no changes", "I'm in danger", "i wanna kms",
+    "being gay", "my mom touched my hair", "she said i was being dramatic", "gracias", "ok", "",
+    "she kept saying 'no problema' and laughed", "I felt abandoned", "idk tbh", "/consent_accept",
+    "Tal vez", "my therapist José was late", "she said 'c'est la vie' about my divorce",
+])
+def test_english_and_short_replies_are_not_taken_for_another_language(text):
+    assert other_language(text) is None
+
+
+def test_clinic_retention_and_origins_are_checked():
+    assert _check_retention(0) == 0 and _check_retention(30) == 30
+    for bad in (-1, "7", True, None):
+        with pytest.raises(ClinicConfigError):
+            _check_retention(bad)
+    assert _check_origins(["https://www.clinic.example", "http://localhost:8000"])
+    for bad in (["*"], ["https://clinic.example/"], ["https://*.clinic.example"], "https://x.example",
+                [], ["https://clinic.example/widget"], ["clinic.example"], ["https://clinic.example$"]):
+        with pytest.raises(ClinicConfigError):
+            _check_origins(bad)
+
+
+# -- the tracker store, on a real SQLite file ----------------------------------------
+
+@pytest.fixture
+def store_factory(tmp_path):
+    from rasa.shared.core.domain import Domain
+
+    from service.store import PrivateTrackerStore
+
+    domain = Domain.load("domain")
+
+    def make(retention_days: float) -> PrivateTrackerStore:
+        return PrivateTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "c.db"),
+                                   retention_days=retention_days)
+
+    return make
+
+
+def conversation(sender: str, *actions: str, at: float | None = None):
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    at = time.time() if at is None else at
+    events = [ActionExecuted("action_listen", timestamp=at),
+              UserUttered("my secret words", {"name": "inform", "confidence": 1.0}, timestamp=at)]
+    events += [ActionExecuted(name, timestamp=at) for name in actions]
+    events.append(BotUttered("ok", timestamp=at))
+    return DialogueStateTracker.from_events(sender, events)
+
+
+def rows(store, sender: str) -> int:
+    with sqlite3.connect(store.engine.url.database) as db:
+        return db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+
+
+def test_store_deletes_when_the_client_confirmed(store_factory):
+    store = store_factory(7)
+    asyncio.run(store.save(conversation("a" * 20, "utter_ask_what_happened")))
+    assert rows(store, "a" * 20) > 0
+    asyncio.run(store.save(conversation("a" * 20, "utter_data_deleted")))
+    assert rows(store, "a" * 20) == 0
+
+
+def test_store_with_zero_retention_keeps_nothing_after_goodbye(store_factory):
+    store = store_factory(0)
+    asyncio.run(store.save(conversation("b" * 20, "utter_ask_feeling")))
+    assert rows(store, "b" * 20) > 0, "kept while the conversation goes on"
+    asyncio.run(store.save(conversation("b" * 20, "utter_goodbye")))
+    assert rows(store, "b" * 20) == 0
+    asyncio.run(store.save(conversation("c" * 20, "utter_ask_feeling", at=time.time() - 2 * 3600)))
+    assert store.purge() == 1, "idle for over an hour: purged"
+
+
+def test_store_purges_by_age(store_factory):
+    store = store_factory(7)
+    asyncio.run(store.save(conversation("old" * 7, at=time.time() - 8 * 86400)))
+    asyncio.run(store.save(conversation("new" * 7, at=time.time() - 6 * 86400)))
+    assert store.purge() == 1
+    assert rows(store, "old" * 7) == 0 and rows(store, "new" * 7) > 0
+    reopened = store_factory(7)  # and purging happens again when a server starts
+    assert reopened.last_purged == 0
+
+
+def test_store_errors_name_no_conversation(store_factory, tmp_path):
+    from service.store import StoreUnavailable
+
+    store = store_factory(7)
+    with sqlite3.connect(tmp_path / "c.db") as db:
+        db.execute("DROP TABLE events")
+    with pytest.raises(StoreUnavailable) as caught:
+        asyncio.run(store.save(conversation("d" * 20, "utter_ask_feeling")))
+    assert "secret" not in str(caught.value) and caught.value.__suppress_context__
