@@ -107,14 +107,23 @@ def _safety_response(level: str, resources: list[dict[str, str]]) -> list[dict[s
     }]
 
 
+def retention_words(days: float) -> str:
+    """How the consent message says when conversations are deleted."""
+    if days == 0:
+        return "when you finish"
+    return f"after {days:g} day" + ("" if days == 1 else "s")
+
+
 def render_domain(config: dict[str, Any]) -> dict[str, Any]:
     def text_slot(value: str) -> dict[str, Any]:
         return {"type": "text", "initial_value": value, "influence_conversation": False,
                 "mappings": [{"type": "custom"}]}
 
+    slots = {k: text_slot(config[k]) for k in ("clinic_name", "therapist_term", "crisis_short")}
+    slots["retention"] = text_slot(retention_words(config["retention_days"]))
     return {
         "version": "3.1",
-        "slots": {k: text_slot(config[k]) for k in ("clinic_name", "therapist_term", "crisis_short")},
+        "slots": slots,
         "responses": {
             "utter_resources_crisis": _safety_response("crisis", config["crisis_resources"]),
             "utter_resources_check_in": _safety_response("check_in", config["crisis_resources"]),

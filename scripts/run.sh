@@ -14,6 +14,7 @@ ACTION_PORT="${ACTION_PORT:-5055}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}"
 umask 077  # the conversation database is readable by this user only
 mkdir -p var
+[ -f "$TRACKER_DB" ] && chmod 600 "$TRACKER_DB"
 mode="${1:-server}"
 
 "$BIN/python" -m service.action_server --actions actions --port "$ACTION_PORT" &
@@ -38,9 +39,14 @@ case "$mode" in
     echo "  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{\"sender\":\"$sender\",\"message\":\"hi\"}'"
     echo "(For a chat in this terminal, stop with Ctrl-C and run 'make shell'.) Ctrl-C stops everything."
     echo
+    # In the background so that a TERM sent to this script (not only Ctrl-C) stops Rasa too.
     "$BIN/rasa" run --model models/bring-it-up.tar.gz --port "$RASA_PORT" \
       --interface "${RASA_INTERFACE:-127.0.0.1}" --credentials credentials.yml \
-      --endpoints "$ENDPOINTS" --cors $("$BIN/python" -m actions.clinic --origins) ;;
+      --endpoints "$ENDPOINTS" --cors $("$BIN/python" -m actions.clinic --origins) &
+    RASA_PID=$!
+    trap 'interrupted=1; kill -TERM $RASA_PID 2>/dev/null' INT TERM
+    wait $RASA_PID
+    wait $RASA_PID 2>/dev/null ;;  # a trapped signal ends the first wait early
 esac
 status=$?
 # Ctrl-C is how you stop it: not an error.

@@ -48,10 +48,11 @@ def has_words(text: str) -> bool:
 
 
 def offered_payloads(events: Iterable[dict[str, Any]]) -> set[str]:
-    """The button payloads of the bot's messages since the client last spoke."""
+    """The payloads of the buttons on screen: those of the bot's latest turn that had
+    buttons (a client may ask "why?" first and then press a button from before)."""
     offered: set[str] = set()
     for event in reversed(list(events)):
-        if event.get("event") == "user":
+        if event.get("event") == "user" and offered:
             break
         if event.get("event") == "bot":
             buttons = (event.get("data") or {}).get("buttons") or []

@@ -93,3 +93,10 @@ def test_a_restart_resumes_at_the_same_question_and_purges_on_start(stack, domai
     assert stack.slot(sender, "requested_slot") == asked
     assert texts(reply)
     assert stack.slot(sender, "what_happened").startswith("she looked at the clock")
+
+
+def test_consent_says_what_is_kept_for_how_long_and_how_to_delete(stack):
+    reply = texts(stack.say(new_sender(), "hi"))
+    assert "deleted after 7 days" in reply  # clinic.yml's retention_days
+    assert 'Say "delete my data" at any time' in reply
+    assert "not for" in reply and "988" in reply

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from actions.clinic import ClinicConfigError, _check_origins, _check_retention
+from actions.clinic import ClinicConfigError, _check_origins, _check_retention, retention_words
 from components.language_check import other_language
 from service.inputs import BadRequest, RateLimiter, has_words, offered_payloads, parse, text_for_rasa, tidy
 
@@ -61,6 +61,9 @@ EVENTS = [
 def test_only_the_latest_buttons_are_offered():
     assert offered_payloads(EVENTS) == {"/consent_accept", "/leave"}
     assert offered_payloads([]) == set()
+    # "why do you ask?" in between: the buttons from before are still on screen
+    later = EVENTS + [{"event": "user", "text": "why?"}, {"event": "bot", "text": "Because."}]
+    assert offered_payloads(later) == {"/consent_accept", "/leave"}
 
 
 @pytest.mark.parametrize("typed, expected", [
@@ -108,6 +111,11 @@ def test_other_languages_are_noticed(text):
 ])
 def test_english_and_short_replies_are_not_taken_for_another_language(text):
     assert other_language(text) is None
+
+
+def test_retention_in_plain_words():
+    assert [retention_words(d) for d in (7, 1, 0.5, 0)] == [
+        "after 7 days", "after 1 day", "after 0.5 days", "when you finish"]
 
 
 def test_clinic_retention_and_origins_are_checked():
