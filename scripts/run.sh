@@ -2,7 +2,8 @@
 # Start the action server (127.0.0.1:5055) and then Rasa or another command.
 #   scripts/run.sh                 Rasa server, REST channel on :5005 (Ctrl-C stops both)
 #   scripts/run.sh shell           terminal chat
-# Settings from the environment: RASA_PORT, ACTION_PORT, ENDPOINTS, TRACKER_DB, RASA_INTERFACE.
+# Settings from the environment: RASA_PORT, ACTION_PORT, ENDPOINTS, TRACKER_DB, RASA_INTERFACE,
+# ACTIONS_PACKAGE (the tests use it to run actions that fail on purpose).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${VENV:-.venv}/bin"
@@ -17,7 +18,7 @@ mkdir -p var
 [ -f "$TRACKER_DB" ] && chmod 600 "$TRACKER_DB"
 mode="${1:-server}"
 
-"$BIN/python" -m service.action_server --actions actions --port "$ACTION_PORT" &
+"$BIN/python" -m service.action_server --actions "${ACTIONS_PACKAGE:-actions}" --port "$ACTION_PORT" &
 ACTIONS_PID=$!
 interrupted=0
 trap 'interrupted=1' INT TERM

@@ -4,7 +4,9 @@ answers, crisis messages, bad input, deletions, restarts, forced action errors."
 
 from __future__ import annotations
 
-from tests.servers.helpers import MARKER, new_sender, start_preparation
+import pytest
+
+from tests.servers.helpers import MARKER, Stack, new_sender, start_preparation
 
 
 def test_no_message_text_or_sender_id_in_any_log(stack):
@@ -17,3 +19,25 @@ def test_no_message_text_or_sender_id_in_any_log(stack):
     assert MARKER not in log
     leaked = [s for s in stack.senders if s in log]
     assert not leaked, f"{len(leaked)} sender id(s) in the log"
+
+
+@pytest.fixture(scope="module")
+def failing_stack(tmp_path_factory):
+    """The servers again, with an action that raises an exception holding the client's words."""
+    running = Stack(tmp_path_factory.mktemp("failing"))
+    running.env["ACTIONS_PACKAGE"] = "tests.servers.failing"
+    running.start()
+    yield running
+    running.stop()
+
+
+def test_a_failing_action_leaks_nothing_and_the_conversation_goes_on(failing_stack):
+    sender = new_sender()
+    failing_stack.say(sender, f"hi, my secret is {MARKER}")
+    failing_stack.say(sender, "yes")  # a plain yes to the welcome: the broken action runs
+    log = failing_stack.log.read_text(encoding="utf-8", errors="replace")
+    assert "Failed to execute custom action 'action_accept_consent'" in log, "it really failed"
+    assert "RuntimeError" in log, "the failure is logged by its type"
+    assert MARKER not in log and sender not in log
+    # and the conversation is still alive: the client hears back and can go on
+    assert failing_stack.say(sender, "she laughed at me")

@@ -201,3 +201,19 @@ def test_store_errors_name_no_conversation(store_factory, tmp_path):
     with pytest.raises(StoreUnavailable) as caught:
         asyncio.run(store.save(conversation("d" * 20, "utter_ask_feeling")))
     assert "secret" not in str(caught.value) and caught.value.__suppress_context__
+
+
+def test_postgres_endpoints_take_every_secret_from_the_environment(monkeypatch):
+    from rasa.utils.endpoints import read_endpoint_config
+
+    text = open("endpoints.postgres.yml", encoding="utf-8").read()
+    assert "password: ${DB_PASSWORD}" in text
+    env = {"DB_HOST": "db.internal", "DB_PORT": "5432", "DB_NAME": "biu", "DB_USER": "biu",
+           "DB_PASSWORD": "s3cret-from-env", "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = read_endpoint_config("endpoints.postgres.yml", "tracker_store")
+    assert config.type == "service.store.PrivateTrackerStore"
+    assert config.url == "db.internal"
+    assert config.kwargs["dialect"] == "postgresql"
+    assert config.kwargs["password"] == "s3cret-from-env"
