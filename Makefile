@@ -14,7 +14,7 @@ export RASA_INTERFACE ?= 127.0.0.1
 export TRACKER_DB ?= var/conversations.db
 export ENDPOINTS ?= endpoints.yml
 
-.PHONY: help setup clinic train run shell purge test test-unit test-conversations test-stories test-servers validate eval lint clean
+.PHONY: help setup browser-deps clinic train run shell purge test test-unit test-conversations test-stories test-servers test-browser validate eval lint clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -23,6 +23,13 @@ $(VENV)/.installed: requirements.lock requirements-model.txt scripts/setup.sh
 	VENV=$(VENV) scripts/setup.sh
 
 setup: $(VENV)/.installed ## Create the Python 3.10 venv from the lock file (only if needed)
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund
+
+browser-deps: tests/browser/node_modules/.package-lock.json ## Debian's Chromium and axe-core for the browser tests (only if missing)
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
 clinic: $(VENV)/.installed ## Check clinic.yml and write domain/clinic_generated.yml
 	@$(BIN)/python -m actions.clinic
@@ -33,7 +40,7 @@ $(MODEL): $(VENV)/.installed $(SOURCES)
 
 train: clinic $(MODEL) ## Train the model if data, domain, config or clinic.yml changed
 
-run: train ## Start the action server and Rasa (REST on :5005); Ctrl-C stops both
+run: train ## Start the bot: demo page on http://localhost:8000/, REST on :5005; Ctrl-C stops all
 	@scripts/run.sh
 
 shell: train ## Chat with the bot in this terminal (starts the action server too)
@@ -54,11 +61,14 @@ test-conversations: train ## Talk to the trained model in-process, as clients wo
 test-servers: train ## Start the real servers and test privacy, security and bad input over HTTP
 	$(BIN)/python -m pytest -q tests/servers
 
+test-browser: train browser-deps ## The widget in Chromium: a full preparation on a phone, safety, quick exit, keyboard, axe audit
+	$(BIN)/python -m pytest -q tests/browser
+
 test-stories: train ## rasa test on tests/test_stories.yml, failing on any wrong prediction
 	$(BIN)/rasa test core --stories tests/test_stories.yml \
 	  --model $(MODEL) --fail-on-prediction-errors --out results/stories
 
-test: lint validate train test-unit test-conversations test-servers test-stories ## Everything CI runs: lint, validate, train, all tests
+test: lint validate train test-unit test-conversations test-servers test-browser test-stories ## Everything CI runs: lint, validate, train, all tests
 
 eval: train ## NLU cross-validation; readable report in results/nlu/
 	$(BIN)/rasa test nlu --cross-validation --folds 3 --out results/nlu

@@ -23,6 +23,8 @@ DEFAULT_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000"]
 # An exact origin: scheme, host, optional port. No wildcards, paths or regex (sanic-cors
 # treats a pattern as an unanchored regex).
 _ORIGIN = re.compile(r"https?://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
+_HTTPS_URL = re.compile(r"https://[^\s\"'<>]+")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class ClinicConfigError(ValueError):
@@ -69,7 +71,45 @@ def load_clinic(path: Path | None = None) -> dict[str, Any]:
         config[field] = _check_resources(field, raw.get(field))
     config["retention_days"] = _check_retention(raw.get("retention_days", 7))
     config["allowed_origins"] = _check_origins(raw.get("allowed_origins", DEFAULT_ORIGINS))
+    config["quick_exit_url"] = raw.get("quick_exit_url", "https://www.weather.gov")
+    if not isinstance(config["quick_exit_url"], str) or not _HTTPS_URL.fullmatch(config["quick_exit_url"]):
+        raise ClinicConfigError("'quick_exit_url' must be an https:// address of a neutral site")
+    config["primary_color"] = str(raw.get("primary_color", "#1d4f91"))
+    if not _COLOUR.fullmatch(config["primary_color"]) or contrast_with_white(config["primary_color"]) < 4.5:
+        raise ClinicConfigError("'primary_color' must be a colour like \"#1d4f91\" dark enough for "
+                                "white text (contrast 4.5:1 or more)")
     return config
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG contrast ratio of white text on this #rrggbb colour."""
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i:i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
+
+
+def widget_config(config: dict[str, Any]) -> dict[str, Any]:
+    """What widget/widget.js reads from widget-config.json: its words, filled in."""
+    values = {"clinic_name": config["clinic_name"], "therapist_term": config["therapist_term"],
+              "crisis_short": config["crisis_short"], "retention": retention_words(config["retention_days"])}
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, str):
+            return " ".join(value.format(**values).split())
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        if isinstance(value, dict):
+            return {k: fill(v) for k, v in value.items()}
+        return value
+
+    words = yaml.safe_load((ROOT / "content" / "widget.yml").read_text(encoding="utf-8"))
+    return {**{k: fill(v) for k, v in words.items()},
+            "crisis_resources": config["crisis_resources"], "ethics_routes": config["ethics_routes"],
+            "quick_exit_url": config["quick_exit_url"], "colors": {"primary": config["primary_color"]}}
 
 
 def _check_retention(value: Any) -> float:

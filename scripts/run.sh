@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Start the action server (127.0.0.1:5055) and then Rasa or another command.
-#   scripts/run.sh                 Rasa server, REST channel on :5005 (Ctrl-C stops both)
+#   scripts/run.sh                 Rasa (REST on :5005) and the demo page on :8000 (Ctrl-C stops all)
 #   scripts/run.sh shell           terminal chat
-# Settings from the environment: RASA_PORT, ACTION_PORT, ENDPOINTS, TRACKER_DB, RASA_INTERFACE,
+# Settings from the environment: RASA_PORT, ACTION_PORT, DEMO_PORT, ENDPOINTS, TRACKER_DB, RASA_INTERFACE,
 # ACTIONS_PACKAGE (the tests use it to run actions that fail on purpose).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ export TRACKER_DB="${TRACKER_DB:-var/conversations.db}"
 ENDPOINTS="${ENDPOINTS:-endpoints.yml}"
 RASA_PORT="${RASA_PORT:-5005}"
 ACTION_PORT="${ACTION_PORT:-5055}"
+DEMO_PORT="${DEMO_PORT:-8000}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_PORT/webhook}"
 umask 077  # the conversation database is readable by this user only
 mkdir -p var
@@ -20,9 +21,10 @@ mode="${1:-server}"
 
 "$BIN/python" -m service.action_server --actions "${ACTIONS_PACKAGE:-actions}" --port "$ACTION_PORT" &
 ACTIONS_PID=$!
+CHILDREN="$ACTIONS_PID"
 interrupted=0
 trap 'interrupted=1' INT TERM
-trap 'kill $ACTIONS_PID 2>/dev/null; wait $ACTIONS_PID 2>/dev/null || true' EXIT
+trap 'kill $CHILDREN 2>/dev/null; wait $CHILDREN 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do
   "$BIN/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
     "http://127.0.0.1:$ACTION_PORT/health" >/dev/null 2>&1 && break
@@ -34,9 +36,13 @@ case "$mode" in
   shell)
     "$BIN/rasa" shell --model models/bring-it-up.tar.gz --endpoints "$ENDPOINTS" --quiet ;;
   *)
-    echo
-    echo "Bring It Up is starting. When Rasa says it is up, talk to it with:"
+    DEMO_PORT="$DEMO_PORT" BOT_URL="http://localhost:$RASA_PORT" "$BIN/python" -m service.demo_server &
+    CHILDREN="$CHILDREN $!"
     sender=$("$BIN/python" -c 'import uuid; print(uuid.uuid4())')
+    echo
+    echo "Bring It Up is starting. When Rasa says it is up (about 30 seconds), open:"
+    echo "  http://localhost:$DEMO_PORT/     the demo clinic page with the chat widget"
+    echo "or talk to it directly:"
     echo "  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{\"sender\":\"$sender\",\"message\":\"hi\"}'"
     echo "(For a chat in this terminal, stop with Ctrl-C and run 'make shell'.) Ctrl-C stops everything."
     echo

@@ -47,7 +47,7 @@ class BringItUpRest(RestInput):
         self.max_message_chars = int(max_message_chars)
         self.per_sender = RateLimiter(int(sender_per_minute))
         self.per_ip = RateLimiter(int(ip_per_minute))
-        self.always_allowed = list(always_allowed_payloads or ["/delete_data"])
+        self.always_allowed = list(always_allowed_payloads or ["/consent_accept", "/delete_data"])
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("bring_it_up_rest", __name__)

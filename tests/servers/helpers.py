@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Every test writes this word into what it sends; no log may ever contain it.
@@ -42,9 +43,9 @@ class Stack:
         self.dir = workdir
         self.db = workdir / "conversations.db"
         self.log = workdir / "servers.log"
-        self.rasa_port, self.action_port = free_port(), free_port()
+        self.rasa_port, self.action_port, self.demo_port = free_port(), free_port(), free_port()
         self.env = {**os.environ, "TRACKER_DB": str(self.db), "RASA_PORT": str(self.rasa_port),
-                    "ACTION_PORT": str(self.action_port)}
+                    "ACTION_PORT": str(self.action_port), "DEMO_PORT": str(self.demo_port)}
         self.env.pop("LOG_LEVEL", None)
         self.proc: subprocess.Popen[bytes] | None = None
         self.senders: list[str] = []
@@ -75,6 +76,14 @@ class Stack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+
+    def use_clinic(self, **changes: Any) -> None:
+        """Run with a copy of clinic.yml with these settings changed."""
+        clinic = yaml.safe_load((ROOT / "clinic.yml").read_text(encoding="utf-8"))
+        clinic.update(changes)
+        path = self.dir / "clinic.yml"
+        path.write_text(yaml.safe_dump(clinic), encoding="utf-8")
+        self.env["BIU_CLINIC_CONFIG"] = str(path)
 
     def restart(self) -> None:
         self.stop()

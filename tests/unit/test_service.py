@@ -217,3 +217,32 @@ def test_postgres_endpoints_take_every_secret_from_the_environment(monkeypatch):
     assert config.url == "db.internal"
     assert config.kwargs["dialect"] == "postgresql"
     assert config.kwargs["password"] == "s3cret-from-env"
+
+
+def test_widget_config_fills_in_the_clinic_and_keeps_words_in_data():
+    from actions.clinic import load_clinic, widget_config
+
+    config = widget_config(load_clinic())
+    consent = " ".join(config["consent"])
+    assert "deleted after 7 days" in consent and "988" in consent and "{" not in consent
+    assert config["quick_exit_url"].startswith("https://")
+    assert config["labels"]["send"] and config["labels"]["delete"]
+
+
+@pytest.mark.parametrize("changes, complaint", [
+    ({"quick_exit_url": "javascript:alert(1)"}, "quick_exit_url"),
+    ({"quick_exit_url": "http://weather.example"}, "quick_exit_url"),
+    ({"primary_color": "#ffff00"}, "primary_color"),  # white text on yellow: unreadable
+    ({"primary_color": "red"}, "primary_color"),
+])
+def test_widget_settings_are_checked(tmp_path, changes, complaint):
+    import yaml
+
+    from actions.clinic import load_clinic
+
+    clinic = yaml.safe_load(open("clinic.yml", encoding="utf-8"))
+    clinic.update(changes)
+    path = tmp_path / "clinic.yml"
+    path.write_text(yaml.safe_dump(clinic), encoding="utf-8")
+    with pytest.raises(ClinicConfigError, match=complaint):
+        load_clinic(path)
