@@ -74,6 +74,10 @@ def load_clinic(path: Path | None = None) -> dict[str, Any]:
     config["quick_exit_url"] = raw.get("quick_exit_url", "https://www.weather.gov")
     if not isinstance(config["quick_exit_url"], str) or not _HTTPS_URL.fullmatch(config["quick_exit_url"]):
         raise ClinicConfigError("'quick_exit_url' must be an https:// address of a neutral site")
+    config["privacy_url"] = raw.get("privacy_url") or ""
+    if not isinstance(config["privacy_url"], str) or (
+            config["privacy_url"] and not _HTTPS_URL.fullmatch(config["privacy_url"])):
+        raise ClinicConfigError("'privacy_url' must be an https:// address, or \"\" for none")
     config["primary_color"] = str(raw.get("primary_color", "#1d4f91"))
     if not _COLOUR.fullmatch(config["primary_color"]) or contrast_with_white(config["primary_color"]) < 4.5:
         raise ClinicConfigError("'primary_color' must be a colour like \"#1d4f91\" dark enough for "
@@ -109,7 +113,8 @@ def widget_config(config: dict[str, Any]) -> dict[str, Any]:
     words = yaml.safe_load((ROOT / "content" / "widget.yml").read_text(encoding="utf-8"))
     return {**{k: fill(v) for k, v in words.items()},
             "crisis_resources": config["crisis_resources"], "ethics_routes": config["ethics_routes"],
-            "quick_exit_url": config["quick_exit_url"], "colors": {"primary": config["primary_color"]}}
+            "quick_exit_url": config["quick_exit_url"], "privacy_url": config["privacy_url"],
+            "colors": {"primary": config["primary_color"]}}
 
 
 def _check_retention(value: Any) -> float:

@@ -207,7 +207,7 @@ _FIRST_TO_SECOND = {"i": "you", "me": "you", "my": "your", "mine": "yours", "mys
 def reflect(text: str) -> str:
     """Mirror the client's words back: "like I didn't matter" -> "like you didn't matter"."""
     text = re.sub(r"[\s,]+(?:i guess|i think|i suppose|maybe)\s*[.!]*$", "", clean(text), flags=re.I)
-    text = text.strip(" .!")
+    text = text.strip(" .!?")
     text = re.sub(r"^(?:i\s+(?:felt|feel|was|am|'m)|i'm|it\s+(?:made|makes)\s+me\s+feel|"
                   r"made\s+me\s+feel|felt|feeling|it\s+felt)\s+", "", text, flags=re.I)
     doc = load_nlp()(text)
@@ -220,7 +220,10 @@ def reflect(text: str) -> str:
             out.append({"was": "were", "'m": "'re", "am": "are"}[low] + token.whitespace_)
         else:
             out.append(token.text_with_ws)
-    return "".join(out).strip()
+    mirrored = "".join(out).strip()
+    if mirrored and not re.match(r"I\b|[A-Z]{2}", mirrored):
+        mirrored = mirrored[0].lower() + mirrored[1:]  # it continues "It sounds like you felt ..."
+    return mirrored
 
 
 def feeling_words(text: str) -> list[str]:

@@ -91,6 +91,12 @@
 
     ui.consent = el("div", { class: "biu-consent" });
     config.consent.forEach(function (paragraph) { ui.consent.appendChild(el("p", {}, paragraph)); });
+    var privacy = safeUrl(config.privacy_url);
+    if (privacy) {
+      var more = el("p");
+      more.appendChild(el("a", { href: privacy, target: "_blank", rel: "noopener noreferrer" }, L.privacy_link));
+      ui.consent.appendChild(more);
+    }
     ui.consent.appendChild(resourceList(config.crisis_resources));
     ui.accept = el("button", { type: "button", class: "biu-primary", "data-testid": "consent-accept" },
       config.consent_button);
@@ -172,6 +178,10 @@
     window.location.replace(state.config.quick_exit_url);
   }
 
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && ui.panel && !ui.panel.hidden) close();
+  });
+
   var shifts = [];
   document.addEventListener("keyup", function (event) {
     if (event.key !== "Shift" || !state.config) return;
@@ -222,6 +232,10 @@
 
   function send(message, shown) {
     if (state.busy) return;
+    // Quick replies belong to the question they came with: once the client answers, they go.
+    Array.prototype.forEach.call(ui.log.querySelectorAll(".biu-buttons"), function (group) {
+      group.parentNode.removeChild(group);
+    });
     if (shown) addUser(shown);
     state.pending = { message: message };
     clearError();
@@ -287,7 +301,6 @@
       var button = el("button", { type: "button", class: "biu-choice", "data-testid": "bot-button" }, b.title);
       button.addEventListener("click", function () {
         if (state.busy) return;
-        group.parentNode && group.parentNode.removeChild(group);
         send(String(b.payload), b.title);
         ui.input.focus();
       });

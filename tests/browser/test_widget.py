@@ -166,6 +166,10 @@ def test_keyboard_only_use(page):
     page.get_by_role("button", name="Close the chat").focus()
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.dataset.testid") == "chat-launcher"
+    page.keyboard.press("Enter")  # open again: straight back to the message box
+    assert page.evaluate("document.activeElement.dataset.testid") == "chat-input"
+    page.keyboard.press("Escape")  # Escape closes too
+    assert page.evaluate("document.activeElement.dataset.testid") == "chat-launcher"
 
 
 def test_a_lost_connection_keeps_the_message_and_retries(page):

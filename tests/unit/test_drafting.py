@@ -70,3 +70,11 @@ def test_a_feeling_already_in_the_observation_is_not_repeated():
              "feeling": ("fragment", "hurt")}
     draft = compose(parts)
     assert "feeling" not in draft["sections"] and draft["text"].count("hurt") == 1
+
+
+def test_an_impact_that_already_says_since_gets_no_second_since():
+    parts = {**PARTS, "impact": ("clause", "I haven't told you about the drinking since.")}
+    text = compose(parts)["text"]
+    assert "I haven't told you about the drinking since." in text
+    assert "Since then, I haven't" not in text
+    assert "Since then, I've been holding back in sessions." in compose(PARTS)["text"]

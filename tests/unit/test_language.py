@@ -100,3 +100,15 @@ def test_leading_filler_is_left_out_of_the_draft(text, expected):
 ])
 def test_answers_about_the_therapist_read_as_said_to_them(text, they_is_therapist, expected):
     assert language.analyse(text, they_is_therapist=they_is_therapist).text == expected
+
+
+@pytest.mark.parametrize("answer, said_back", [
+    ("Kinda stupid?", "kinda stupid"),
+    ("honestly I don't know. Kinda stupid?", "kinda stupid"),
+    ("Embarrassed!", "embarrassed"),
+    ("Like a kid", "like a kid"),
+])
+def test_the_feeling_said_back_reads_as_part_of_the_sentence(answer, said_back):
+    from actions.language import feeling_summary
+
+    assert feeling_summary(answer) == said_back
