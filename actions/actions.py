@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import drafting, flow, language
+from actions import coaching, drafting, flow, language
 from actions.forms import answered, unusable
 from actions.guard import Guarded
 
@@ -59,18 +60,58 @@ def draft_parts(slots: dict[str, Any]) -> dict[str, tuple[str, str]]:
 
 
 def compose_from_slots(slots: dict[str, Any]) -> dict[str, Any]:
-    return drafting.compose(
+    draft = drafting.compose(
         draft_parts(slots),
         tone=slots.get("tone") or "gentle",
         length=int(slots.get("draft_length") or 0),
         overrides=slots.get("section_overrides") or {},
     )
+    return {**draft, "one_sentence": drafting.one_sentence(slots.get("rupture_kind"))}
 
 
 def send_draft(dispatcher: CollectingDispatcher, draft: dict[str, Any]) -> None:
     """The draft as readable text, then as the `draft` payload front ends render."""
     dispatcher.utter_message(text=draft["text"])
     dispatcher.utter_message(json_message=draft)
+
+
+# Sections the client wrote; the opener and closing are ours, and the worry is theirs to say.
+COACHED = ("observation", "feeling", "impact", "identity", "hope")
+
+
+def next_offer(slots: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any] | None:
+    """The first coaching suggestion the client has not answered yet, if any."""
+    kept = set(slots.get("coach_kept") or [])
+    parts = draft_parts(slots)
+    feeling = parts["feeling"][1] if parts.get("feeling", ("", ""))[0] == "fragment" else ""
+    for section in COACHED:
+        text = draft["sections"].get(section)
+        for offer in coaching.coach(text or "", feeling if section == "observation" else ""):
+            if offer.original not in kept:
+                return {"section": section, **asdict(offer)}
+    return None
+
+
+def offer_coaching(dispatcher: CollectingDispatcher, slots: dict[str, Any],
+                   draft: dict[str, Any]) -> list[EventType]:
+    """Offer the next suggestion (one at a time) and point out private details."""
+    offer = next_offer(slots, draft)
+    if offer and offer["kind"] == "pseudo_feeling":
+        options = list(offer["options"])
+        dispatcher.utter_message(
+            response="utter_coach_pseudo_feeling", word=offer["word"].capitalize(),
+            options=", ".join(options[:-1]) + f" or {options[-1]}",
+            buttons=[{"title": o.capitalize(), "payload": f'/coach_accept{{"coach_choice": "{o}"}}'}
+                     for o in options] + [{"title": "Keep my words", "payload": "/coach_decline"}])
+    elif offer:
+        name = "utter_coach_minimising_drop" if offer["kind"] == "minimising" and not offer["rewrite"] \
+            else f"utter_coach_{offer['kind']}"
+        dispatcher.utter_message(response=name, original=offer["original"], rewrite=offer["rewrite"])
+    details = coaching.private_details(draft["text"])
+    if details:
+        quoted = ", ".join(f'"{d}"' for d in details)
+        dispatcher.utter_message(response="utter_private_details", details=quoted)
+    return [SlotSet("coach_offer", offer), SlotSet("coach_choice", None)]
 
 
 class ActionFallback(Guarded, Action):
@@ -110,7 +151,41 @@ class ActionShowDraft(Guarded, Action):
         answered = {"observation", "feeling", "hope"} & set(draft["sections"])
         dispatcher.utter_message(response="utter_draft_intro" if answered else "utter_draft_empty")
         send_draft(dispatcher, draft)
-        return [SlotSet("draft_shown", True)]
+        if not tracker.get_slot("draft_shown"):
+            dispatcher.utter_message(response="utter_one_sentence", line=draft["one_sentence"])
+        return [SlotSet("draft_shown", True), *offer_coaching(dispatcher, tracker.slots, draft)]
+
+
+class ActionCoachAnswer(Guarded, Action):
+    """The client took the suggestion on screen, or kept their words; then the next one."""
+
+    def name(self) -> str:
+        return "action_coach_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        offer = tracker.get_slot("coach_offer")
+        slots = dict(tracker.slots)
+        if not offer:
+            return []
+        events: list[EventType] = []
+        if tracker.get_intent_of_latest_message() == "coach_accept":
+            fields = {k: v for k, v in offer.items() if k != "section"}
+            taken = coaching.Offer(**{**fields, "options": tuple(fields.get("options") or ())})
+            choice = tracker.get_slot("coach_choice") or (taken.options[0] if taken.options else "")
+            draft = compose_from_slots(slots)
+            overrides = dict(slots.get("section_overrides") or {})
+            overrides[offer["section"]] = coaching.apply(draft["sections"].get(offer["section"], ""),
+                                                         taken, choice)
+            slots["section_overrides"] = overrides
+            events.append(SlotSet("section_overrides", overrides))
+            dispatcher.utter_message(response="utter_coach_taken")
+            send_draft(dispatcher, compose_from_slots(slots))
+        else:
+            slots["coach_kept"] = [*(slots.get("coach_kept") or []), offer["original"]]
+            events.append(SlotSet("coach_kept", slots["coach_kept"]))
+            dispatcher.utter_message(response="utter_coach_kept")
+        return events + offer_coaching(dispatcher, slots, compose_from_slots(slots))
 
 
 class ActionMakeShorter(Guarded, Action):

@@ -46,6 +46,7 @@ class Offer:
     original: str  # the sentence as the client wrote it
     rewrite: str  # what the bot offers instead ("" = leave the sentence out)
     options: tuple[str, ...] = ()  # pseudo_feeling: feelings that often sit underneath
+    word: str = ""  # pseudo_feeling: the client's word ("dismissed")
 
 
 def _rules() -> dict[str, Any]:
@@ -148,7 +149,7 @@ def _minimising_offer(sent: Span) -> Offer | None:
     return Offer("minimising", sent.text.strip(), "")
 
 
-def _blame_offer(sent: Span, feeling: str) -> Offer | None:
+def _blame_offer(sent: Span, feeling: str, said: str = "") -> Offer | None:
     you = _you_subject(sent)
     if you is None:
         return None
@@ -185,7 +186,9 @@ def _blame_offer(sent: Span, feeling: str) -> Offer | None:
     clause = _low(re.sub(r"\s{2,}", " ", "".join(words)).strip())
     past = _past(verb) and not any(t.tag_ in ("VBP", "VBZ") for t in sent)
     feel = "felt" if past else "feel"
-    ending = f"I {feel} {feeling}" if feeling else _rules()["no_feeling"]
+    phrases = _rules()["no_feeling"]
+    ending = f"I {feel} {feeling}" if feeling else next(
+        (p for p in phrases if p.lower() not in said.lower()), phrases[-1])
     return Offer("blame", sent.text.strip(), f"When {clause}, {ending}.")
 
 
@@ -201,7 +204,8 @@ def _made_me_feel_offer(sent: Span) -> Offer | None:
     body = _body(sent)
     after = [t for t in body if t.i > feel.i]
     # the feeling: up to a "when/by/because/in front of" clause
-    cut = next((k for k, t in enumerate(after) if t.lower_ in ("when", "by", "because", "whenever")), len(after))
+    cut = next((k for k, t in enumerate(after) if t.lower_ in ("when", "by", "because", "whenever")),
+               len(after))
     feeling, rest = _text(after[:cut]), after[cut:]
     felt = "felt" if make.tag_ == "VBD" else "feel"
     if not feeling:
@@ -245,10 +249,11 @@ def _demand_offer(sent: Span) -> Offer | None:
     if not body or sent.text.strip().endswith("?"):
         return None
     lead = [t for t in body if t.i < root.i]
-    if root.tag_ == "VB" and root.pos_ == "VERB" and not any(c.dep_.startswith("nsubj") for c in root.children) \
+    lets = root.lemma_ == "let" and root.i + 1 < sent.end and sent.doc[root.i + 1].lower_ in ("'s", "us")
+    subject = any(c.dep_.startswith("nsubj") for c in root.children)
+    if root.tag_ == "VB" and root.pos_ == "VERB" and not subject \
             and all(t.lower_ in ("please", "just", "and", "so") for t in lead) \
-            and root.lemma_ not in ("thank", "see") and not _quoted(root) \
-            and not (root.lemma_ == "let" and root.i + 1 < sent.end and sent.doc[root.i + 1].lower_ in ("'s", "us")):
+            and root.lemma_ not in ("thank", "see") and not _quoted(root) and not lets:
         return Offer("demand", sent.text.strip(), f"Would you be willing to {_request_from(root, sent)}?")
     return None
 
@@ -271,9 +276,10 @@ def _hedge_offer(sent: Span) -> Offer | None:
     return None
 
 
-def offer_for(sent: Span, feeling: str = "") -> Offer | None:
-    """The one thing to offer for a sentence, if any (the most important first)."""
-    return (_minimising_offer(sent) or _made_me_feel_offer(sent) or _blame_offer(sent, feeling)
+def offer_for(sent: Span, feeling: str = "", said: str = "") -> Offer | None:
+    """The one thing to offer for a sentence, if any (the most important first). `said` is
+    the text around it, so a rewrite does not repeat a phrase already there."""
+    return (_minimising_offer(sent) or _made_me_feel_offer(sent) or _blame_offer(sent, feeling, said)
             or _demand_offer(sent) or _hedge_offer(sent))
 
 
@@ -290,16 +296,25 @@ def pseudo_feelings(text: str) -> list[Offer]:
                 original = sent.text.strip()
                 offset = sent.text.find(original)
                 rewrite = original[: end - offset] + " and {feeling}" + original[end - offset:]
-                offers.append(Offer("pseudo_feeling", original, rewrite, tuple(table[word])))
+                offers.append(Offer("pseudo_feeling", original, rewrite, tuple(table[word]), word))
                 break
     return offers
 
 
 def coach(text: str, feeling: str = "") -> list[Offer]:
-    """Everything worth offering in a text, in reading order."""
+    """Everything worth offering in a text, in reading order. The client's feeling goes
+    into the last blame sentence only: one feeling, said once, is enough."""
     if not text or not text.strip():
         return []
-    offers = [offer for sent in load_nlp()(text).sents if (offer := offer_for(sent, feeling))]
+    sents = list(load_nlp()(text).sents)
+    blamed = [k for k, sent in enumerate(sents) if _blame_offer(sent, "")]
+    last = blamed[-1] if blamed else -1
+    offers: list[Offer] = []
+    for k, sent in enumerate(sents):
+        said = " ".join([text, *(o.rewrite for o in offers)])
+        offer = offer_for(sent, feeling if k == last else "", said)
+        if offer:
+            offers.append(offer)
     rewritten = {o.original for o in offers}
     return offers + [o for o in pseudo_feelings(text) if o.original not in rewritten]
 

@@ -76,7 +76,8 @@ def compose(
 ) -> dict[str, Any]:
     """Build the draft. `length` 0 = full, 1 = shorter, 2 = shortest.
 
-    `overrides` are sections the client rewrote themselves; they are used word for word.
+    `overrides` are sections the client rewrote themselves (or took a suggestion for); they
+    are used word for word, and an empty one leaves the section out.
     """
     config = templates()
     tone = tone if tone in TONES else "gentle"
@@ -85,14 +86,15 @@ def compose(
     if length >= 1:
         omit |= set(config["shorter_drops"])
     keep = set(config["shortest_keeps"]) if length >= 2 else set(config["order"])
-    overrides = overrides or {}
+    overrides = dict(overrides or {})
 
     sections: dict[str, str] = {}
     for name in config["order"]:
         if name in omit or name not in keep:
             continue
-        if overrides.get(name, "").strip():
-            sections[name] = overrides[name].strip()
+        if name in overrides:  # the client's own words; empty means they took it out
+            if overrides[name].strip():
+                sections[name] = overrides[name].strip()
             continue
         sentence = _section(spec, name, parts.get(name))
         if sentence:
@@ -107,6 +109,12 @@ def compose(
 
     text = " ".join(sections[name] for name in config["order"] if name in sections)
     return {"type": "draft", "text": text, "sections": sections, "tone": tone}
+
+
+def one_sentence(kind: str | None) -> str:
+    """A single sentence to say out loud, for the kind of rupture."""
+    lines = templates()["one_sentence"]
+    return str(lines.get(kind or "default") or lines["default"])
 
 
 def can_shorten(length: int) -> bool:

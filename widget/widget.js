@@ -322,6 +322,12 @@
     var card = el("article", { class: "biu-draft", "data-testid": "draft-card", "aria-label": L.draft_heading });
     card.appendChild(el("h3", {}, L.draft_heading));
     card.appendChild(el("p", { class: "biu-draft-text" }, draft.text));
+    if (draft.one_sentence) {
+      var line = el("p", { class: "biu-draft-line" });
+      line.appendChild(el("strong", {}, L.one_sentence + " "));
+      line.appendChild(document.createTextNode("\u201c" + draft.one_sentence + "\u201d"));
+      card.appendChild(line);
+    }
     var actions = el("div", { class: "biu-draft-actions" });
     var copy = el("button", { type: "button", "data-testid": "draft-copy" }, L.copy);
     copy.addEventListener("click", function () { copyText(draft.text, copy); });

@@ -71,6 +71,7 @@ def test_a_full_preparation_on_a_phone_ends_with_a_draft_to_copy_and_download(pa
     card.wait_for()
     shown = card.locator(".biu-draft-text").inner_text()
     assert "clock" in shown and "divorce" in shown
+    assert "Too much to say? Start with:" in card.inner_text()  # the one sentence to say out loud
 
     page.get_by_test_id("draft-copy").click()
     assert page.evaluate("navigator.clipboard.readText()") == shown

@@ -80,12 +80,14 @@ class Chat:
         self.sender = uuid.uuid4().hex
         self.turns = 0
         self.log: list[str] = []
+        self.last: list[dict[str, Any]] = []
 
     def say(self, text: str) -> list[dict[str, Any]]:
         self.turns += 1
         replies = self.loop.run_until_complete(self.agent.handle_text(text, sender_id=self.sender))
         self.log.append(f"> {text}")
         self.log.extend(f"  {r.get('text') or r.get('custom')}" for r in replies)
+        self.last = replies
         return replies
 
     def tracker(self):

@@ -152,3 +152,13 @@ def test_accepting_every_offer_leaves_no_blame_and_keeps_what_happened():
 ])
 def test_private_details_are_pointed_out(text, found):
     assert private_details(text) == found
+
+
+def test_two_blame_sentences_do_not_end_the_same_way():
+    text = "You never listen to me. You always look at the clock when I talk about my divorce."
+    first, second = coach(text)
+    assert first.rewrite == "When you don't listen to me, it's hard for me."
+    assert second.rewrite.endswith("that's hard for me too.")
+    taken = apply(text, first)  # one at a time, as in the conversation
+    assert coach(taken)[0].rewrite == ("When you look at the clock while I talk about my divorce, "
+                                       "that's hard for me too.")

@@ -78,3 +78,15 @@ def test_an_impact_that_already_says_since_gets_no_second_since():
     assert "I haven't told you about the drinking since." in text
     assert "Since then, I haven't" not in text
     assert "Since then, I've been holding back in sessions." in compose(PARTS)["text"]
+
+
+@pytest.mark.parametrize("kind, words", [
+    ("logistics", "practical"), ("identity", "who I am"), ("interpretation", "you said"),
+    (None, "stayed with me"), ("something else", "stayed with me"),
+])
+def test_one_sentence_to_say_out_loud(kind, words):
+    from actions.drafting import one_sentence
+
+    line = one_sentence(kind)
+    assert words in line.lower() or words in line
+    assert line.count(".") == 1 and line.endswith(".")

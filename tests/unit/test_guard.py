@@ -16,5 +16,5 @@ async def test_a_failing_action_answers_kindly_and_keeps_the_conversation_out_of
         events = await ActionShowDraft().run(dispatcher, tracker, domain)
     assert events == []
     assert [m.get("response") for m in dispatcher.messages] == ["utter_technical_problem"]
-    assert "action_show_draft failed with AttributeError" in caplog.text
+    assert "action_show_draft failed with ValueError" in caplog.text
     assert MARKER not in caplog.text
