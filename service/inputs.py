@@ -60,12 +60,19 @@ def offered_payloads(events: Iterable[dict[str, Any]]) -> set[str]:
     return offered
 
 
+_PAYLOAD = re.compile(r"/+([A-Za-z_]+)\s*(\{.*\})?", re.S)
+
+
 def text_for_rasa(message: str, offered: set[str]) -> str:
-    """What Rasa reads. A `/intent{...}` payload goes through only if the bot offered it;
-    typed by hand it is read as plain words, so nobody can set a slot or jump the flow."""
+    """What Rasa reads. A `/intent{...}` payload goes through only if the bot offered it.
+    Typed by hand it is read as plain words without its JSON ("/choose_tone{...}" ->
+    "choose tone"), so nobody can set a slot or jump the flow by typing a payload."""
     stripped = message.strip()
     if stripped in offered:
         return stripped
+    payload = _PAYLOAD.fullmatch(stripped)
+    if payload:
+        return payload.group(1).replace("_", " ").strip()
     return tidy(stripped.lstrip("/"))
 
 

@@ -70,9 +70,12 @@ def test_only_the_latest_buttons_are_offered():
     ("/consent_accept", "/consent_accept"),
     ("  /leave ", "/leave"),
     ("/restart", "restart"),
-    ('/inform{"tone": "brief"}', 'inform{"tone": "brief"}'),
+    ('/inform{"tone": "brief"}', "inform"),
+    ('/choose_tone{"tone": "brief"}', "choose tone"),
     ("/old", "old"),
-    ("//consent_accept{}", "consent_accept{}"),
+    ("//consent_accept{}", "consent accept"),
+    ("/ shrug", "shrug"),
+    ("/me <b>waves</b>", "me waves"),
 ])
 def test_payloads_pass_only_when_offered(typed, expected):
     assert text_for_rasa(typed, offered_payloads(EVENTS)) == expected
