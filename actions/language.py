@@ -171,7 +171,11 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = (),
         if convert_he_she and low in _THIRD_TO_SECOND:
             new = _THIRD_TO_SECOND[low]
         elif convert_he_she and low in ("her", "his"):
-            new = "your" if token.tag_ == "PRP$" or low == "his" else "you"
+            possessive = token.tag_ == "PRP$" or low == "his"
+            # "I stopped telling her stuff": after a verb of giving or telling, "her" is
+            # the person told, whatever the tagger says.
+            told = token.i > 0 and doc[token.i - 1].lemma_ in _TELLING
+            new = "your" if possessive and not (low == "her" and told) else "you"
         elif convert_they and low in ("they", "them", "their", "theirs", "themselves"):
             new = {"they": "you", "them": "you", "their": "your", "theirs": "yours",
                    "themselves": "yourself"}[low]
@@ -199,6 +203,8 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = (),
             out[i] = ("'ve" if perfect else "'re") + token.whitespace_
     return "".join(out).strip()
 
+
+_TELLING = {"tell", "give", "show", "ask", "send", "teach", "offer", "bring", "text", "email"}
 
 _FIRST_TO_SECOND = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself",
                     "am": "are", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll"}

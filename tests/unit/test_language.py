@@ -112,3 +112,15 @@ def test_the_feeling_said_back_reads_as_part_of_the_sentence(answer, said_back):
     from actions.language import feeling_summary
 
     assert feeling_summary(answer) == said_back
+
+
+@pytest.mark.parametrize("text, addressed", [
+    ("I've stopped telling her stuff", "I've stopped telling you stuff"),
+    ("I showed her my drawing", "I showed you my drawing"),
+    ("she looked at her phone", "you looked at your phone"),
+    ("I paid her fee late", "I paid your fee late"),
+])
+def test_her_after_a_verb_of_telling_is_the_person_told(text, addressed):
+    from actions.language import to_second_person
+
+    assert to_second_person(text) == addressed
