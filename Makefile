@@ -14,7 +14,7 @@ export RASA_INTERFACE ?= 127.0.0.1
 export TRACKER_DB ?= var/conversations.db
 export ENDPOINTS ?= endpoints.yml
 
-.PHONY: help setup browser-deps clinic train run shell purge test test-unit test-conversations test-stories test-servers test-browser validate eval lint clean
+.PHONY: help setup browser-deps clinic train run shell purge test test-unit test-conversations test-stories test-servers test-browser validate eval bench lint clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -74,8 +74,11 @@ eval: train ## NLU cross-validation; readable report in results/nlu/
 	$(BIN)/rasa test nlu --cross-validation --folds 3 --out results/nlu
 	@$(BIN)/python scripts/nlu_report.py results/nlu
 
+bench: train ## Benchmark against a stock `rasa init` bot; writes benchmarks/RESULTS.md (not part of test)
+	$(BIN)/python benchmarks/bench.py
+
 lint: setup ## ruff and mypy
-	$(BIN)/python -m ruff check actions components service tests scripts
+	$(BIN)/python -m ruff check actions components service tests scripts benchmarks
 	$(BIN)/python -m mypy actions components service
 
 clean: ## Remove the trained model, caches and test results (keeps the venv)
