@@ -166,13 +166,19 @@ class ActionCoachAnswer(Guarded, Action):
                   domain: DomainDict) -> list[EventType]:
         offer = tracker.get_slot("coach_offer")
         slots = dict(tracker.slots)
-        if not offer:
+        intent = tracker.get_intent_of_latest_message()
+        typed = (tracker.latest_message.get("text") or "").lower()
+        named = [o for o in (offer or {}).get("options") or [] if re.search(rf"\b{re.escape(o)}\b", typed)]
+        if intent == "inform" and named:  # the client typed one of the feelings offered
+            intent, slots["coach_choice"] = "coach_accept", named[0]
+        elif intent == "inform" or not offer:
+            dispatcher.utter_message(response="utter_default")
             return []
         events: list[EventType] = []
-        if tracker.get_intent_of_latest_message() == "coach_accept":
+        if intent == "coach_accept":
             fields = {k: v for k, v in offer.items() if k != "section"}
             taken = coaching.Offer(**{**fields, "options": tuple(fields.get("options") or ())})
-            choice = tracker.get_slot("coach_choice") or (taken.options[0] if taken.options else "")
+            choice = slots.get("coach_choice") or (taken.options[0] if taken.options else "")
             draft = compose_from_slots(slots)
             overrides = dict(slots.get("section_overrides") or {})
             overrides[offer["section"]] = coaching.apply(draft["sections"].get(offer["section"], ""),

@@ -63,3 +63,14 @@ def test_a_client_who_keeps_their_words_keeps_them(chat):
     replies = chat.say('/choose_tone{"tone": "gentle"}')
     assert payloads(replies, "draft")[-1]["text"] == first
     assert not coaching_buttons(replies), "each suggestion is offered once"
+
+
+def test_a_feeling_typed_instead_of_pressed_is_taken(chat):
+    profile = {**BLAMING, "what_happened": ["she kept texting while I talked"], "feeling": ["dismissed"],
+               "hope": ["to talk it through"]}
+    run_client(chat, profile)
+    assert "Underneath it, people often feel hurt" in texts(chat.last), chat.transcript
+    replies = chat.say("hurt i think")
+    assert "dismissed and hurt" in payloads(replies, "draft")[-1]["text"], chat.transcript
+    replies = chat.say("ok it's ready")
+    assert "didn't quite follow" not in texts(replies), chat.transcript
