@@ -60,19 +60,22 @@ def draft_parts(slots: dict[str, Any]) -> dict[str, tuple[str, str]]:
 
 
 def compose_from_slots(slots: dict[str, Any]) -> dict[str, Any]:
+    """The draft; its `parts` (the answers as sections) stay on the dict for coaching and
+    are not sent to the client (`send_draft`)."""
+    parts = draft_parts(slots)
     draft = drafting.compose(
-        draft_parts(slots),
+        parts,
         tone=slots.get("tone") or "gentle",
         length=int(slots.get("draft_length") or 0),
         overrides=slots.get("section_overrides") or {},
     )
-    return {**draft, "one_sentence": drafting.one_sentence(slots.get("rupture_kind"))}
+    return {**draft, "one_sentence": drafting.one_sentence(slots.get("rupture_kind")), "parts": parts}
 
 
 def send_draft(dispatcher: CollectingDispatcher, draft: dict[str, Any]) -> None:
     """The draft as readable text, then as the `draft` payload front ends render."""
     dispatcher.utter_message(text=draft["text"])
-    dispatcher.utter_message(json_message=draft)
+    dispatcher.utter_message(json_message={k: v for k, v in draft.items() if k != "parts"})
 
 
 # Sections the client wrote; the opener and closing are ours, and the worry is theirs to say.
@@ -82,8 +85,8 @@ COACHED = ("observation", "feeling", "impact", "identity", "hope")
 def next_offer(slots: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any] | None:
     """The first coaching suggestion the client has not answered yet, if any."""
     kept = set(slots.get("coach_kept") or [])
-    parts = draft_parts(slots)
-    feeling = parts["feeling"][1] if parts.get("feeling", ("", ""))[0] == "fragment" else ""
+    feeling_part = draft["parts"].get("feeling") or ("", "")
+    feeling = feeling_part[1] if feeling_part[0] == "fragment" else ""
     for section in COACHED:
         text = draft["sections"].get(section)
         for offer in coaching.coach(text or "", feeling if section == "observation" else ""):
@@ -179,19 +182,20 @@ class ActionCoachAnswer(Guarded, Action):
             fields = {k: v for k, v in offer.items() if k != "section"}
             taken = coaching.Offer(**{**fields, "options": tuple(fields.get("options") or ())})
             choice = slots.get("coach_choice") or (taken.options[0] if taken.options else "")
-            draft = compose_from_slots(slots)
-            overrides = dict(slots.get("section_overrides") or {})
-            overrides[offer["section"]] = coaching.apply(draft["sections"].get(offer["section"], ""),
-                                                         taken, choice)
+            before = compose_from_slots(slots)["sections"].get(offer["section"], "")
+            overrides = {**(slots.get("section_overrides") or {}),
+                         offer["section"]: coaching.apply(before, taken, choice)}
             slots["section_overrides"] = overrides
             events.append(SlotSet("section_overrides", overrides))
+            draft = compose_from_slots(slots)
             dispatcher.utter_message(response="utter_coach_taken")
-            send_draft(dispatcher, compose_from_slots(slots))
+            send_draft(dispatcher, draft)
         else:
             slots["coach_kept"] = [*(slots.get("coach_kept") or []), offer["original"]]
             events.append(SlotSet("coach_kept", slots["coach_kept"]))
             dispatcher.utter_message(response="utter_coach_kept")
-        return events + offer_coaching(dispatcher, slots, compose_from_slots(slots))
+            draft = compose_from_slots(slots)
+        return events + offer_coaching(dispatcher, slots, draft)
 
 
 class ActionMakeShorter(Guarded, Action):
