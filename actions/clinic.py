@@ -78,11 +78,26 @@ def load_clinic(path: Path | None = None) -> dict[str, Any]:
     if not isinstance(config["privacy_url"], str) or (
             config["privacy_url"] and not _HTTPS_URL.fullmatch(config["privacy_url"])):
         raise ClinicConfigError("'privacy_url' must be an https:// address, or \"\" for none")
+    config["logo_file"] = _check_logo(raw.get("logo_file") or "")
     config["primary_color"] = str(raw.get("primary_color", "#1d4f91"))
     if not _COLOUR.fullmatch(config["primary_color"]) or contrast_with_white(config["primary_color"]) < 4.5:
         raise ClinicConfigError("'primary_color' must be a colour like \"#1d4f91\" dark enough for "
                                 "white text (contrast 4.5:1 or more)")
     return config
+
+
+LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+              ".webp": "image/webp"}
+
+
+def _check_logo(value: Any) -> str:
+    if not value:
+        return ""
+    path = ROOT / str(value)
+    if path.suffix.lower() not in LOGO_TYPES or not path.is_file() or path.stat().st_size > 200_000:
+        raise ClinicConfigError(f"'logo_file': {value!r} must be an .svg, .png, .jpg or .webp file "
+                                "in the project folder, under 200 KB (or \"\" for none)")
+    return str(value)
 
 
 def contrast_with_white(colour: str) -> float:
@@ -114,6 +129,7 @@ def widget_config(config: dict[str, Any]) -> dict[str, Any]:
     return {**{k: fill(v) for k, v in words.items()},
             "crisis_resources": config["crisis_resources"], "ethics_routes": config["ethics_routes"],
             "quick_exit_url": config["quick_exit_url"], "privacy_url": config["privacy_url"],
+            "logo": bool(config["logo_file"]),
             "colors": {"primary": config["primary_color"]}}
 
 

@@ -16,7 +16,7 @@ import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from actions.clinic import load_clinic, widget_config
+from actions.clinic import LOGO_TYPES, ROOT, load_clinic, widget_config
 
 WIDGET = Path(__file__).resolve().parent.parent / "widget"
 FILES = {"/widget.js": ("widget.js", "text/javascript"), "/widget.css": ("widget.css", "text/css"),
@@ -34,6 +34,7 @@ def make_handler(base: str, server: str) -> type[BaseHTTPRequestHandler]:
     page = (WIDGET / "demo.html").read_text(encoding="utf-8").replace("__BASE__", base) \
         .replace("__SERVER__", server).replace("__CLINIC__", clinic["clinic_name"].title()).encode()
     origins = set(clinic["allowed_origins"])
+    logo = ROOT / clinic["logo_file"] if clinic["logo_file"] else None
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "BringItUp"
@@ -45,6 +46,8 @@ def make_handler(base: str, server: str) -> type[BaseHTTPRequestHandler]:
                 self._send(200, "text/html; charset=utf-8", page)
             elif path == "/widget-config.json":
                 self._send(200, "application/json", config)
+            elif path == "/logo" and logo is not None:
+                self._send(200, LOGO_TYPES[logo.suffix.lower()], logo.read_bytes())
             elif path == "/favicon.ico":
                 self._send(204, "image/x-icon", b"")
             elif path in FILES:

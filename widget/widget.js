@@ -79,7 +79,10 @@
     ui.panel = el("section", { class: "biu-panel", id: "biu-panel", role: "dialog",
       "aria-modal": "false", "aria-labelledby": "biu-title", hidden: "" });
     var header = el("header", { class: "biu-header" });
-    header.appendChild(el("h2", { id: "biu-title" }, config.title));
+    var title = el("h2", { id: "biu-title" });
+    if (config.logo) title.appendChild(el("img", { class: "biu-logo", src: BASE + "logo", alt: "" }));
+    title.appendChild(document.createTextNode(config.title));
+    header.appendChild(title);
     ui.close = el("button", { type: "button", class: "biu-close", "aria-label": L.close }, "\u00d7");
     ui.close.addEventListener("click", close);
     header.appendChild(ui.close);

@@ -18,7 +18,7 @@ PHONE = {"width": 375, "height": 740}
 def stack(tmp_path_factory: pytest.TempPathFactory):
     running = Stack(tmp_path_factory.mktemp("browser"))
     demo = f"http://localhost:{running.demo_port}"
-    running.use_clinic(allowed_origins=[demo], quick_exit_url=NEUTRAL)
+    running.use_clinic(allowed_origins=[demo], quick_exit_url=NEUTRAL, logo_file="tests/browser/logo.svg")
     running.start()
     running.demo = demo
     yield running

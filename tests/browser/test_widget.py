@@ -103,7 +103,7 @@ def test_markup_typed_by_the_client_is_shown_as_text_and_never_runs(page):
     shown = page.get_by_test_id("user-message").last.inner_text()
     assert shown == attack
     assert page.evaluate("window.__pwned") is None
-    assert page.query_selector(".biu img, .biu-log script") is None
+    assert page.query_selector(".biu-log img, .biu-log script") is None
 
 
 def test_markup_from_the_bot_is_shown_as_text_and_never_runs(page, stack):
@@ -120,7 +120,7 @@ def test_markup_from_the_bot_is_shown_as_text_and_never_runs(page, stack):
     assert bot_texts(page)[-1] == attack
     assert page.get_by_test_id("bot-button").first.inner_text() == "<b onmouseover=alert(1)>hi</b>"
     assert page.evaluate("window.__pwned") is None
-    assert page.query_selector(".biu img, .biu-log b") is None
+    assert page.query_selector(".biu-log img, .biu-log b") is None
 
 
 def test_quick_exit_leaves_the_page_and_takes_the_conversation_with_it(page, stack):
@@ -200,6 +200,14 @@ def test_it_fits_small_screens(browser, stack, size):
     assert box and box["x"] + box["width"] <= size["width"] and box["y"] + box["height"] <= size["height"]
     assert box["width"] >= 44 and box["height"] >= 44
     context.close()
+
+
+def test_the_clinic_logo_shows_in_the_header(page):
+    page.get_by_test_id("chat-launcher").click()
+    logo = page.locator(".biu-header img")
+    logo.wait_for()
+    assert page.evaluate("document.querySelector('.biu-header img').naturalWidth") > 0
+    assert logo.get_attribute("alt") == "", "decorative: the heading already names the chat"
 
 
 def test_the_demo_page_has_a_strict_content_security_policy(page, stack):

@@ -237,6 +237,8 @@ def test_widget_config_fills_in_the_clinic_and_keeps_words_in_data():
     ({"quick_exit_url": "http://weather.example"}, "quick_exit_url"),
     ({"primary_color": "#ffff00"}, "primary_color"),  # white text on yellow: unreadable
     ({"primary_color": "red"}, "primary_color"),
+    ({"logo_file": "missing.svg"}, "logo_file"),
+    ({"logo_file": "clinic.yml"}, "logo_file"),
 ])
 def test_widget_settings_are_checked(tmp_path, changes, complaint):
     import yaml
