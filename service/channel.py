@@ -60,7 +60,7 @@ class BringItUpRest(RestInput):
         async def receive(request: Request) -> HTTPResponse:
             try:
                 sender, message = parse(json.loads(request.body or b"null"))
-            except ValueError as err:  # BadRequest, or JSON that does not decode
+            except (ValueError, RecursionError) as err:  # BadRequest, or JSON that does not decode
                 reason = str(err) if isinstance(err, BadRequest) else "the body is not valid JSON"
                 return response.json({"error": reason}, status=400)
             if not self.per_ip.allow(request.remote_addr or request.ip) \
@@ -87,7 +87,11 @@ class BringItUpRest(RestInput):
     async def _text_for_rasa(self, request: Request, sender: str, message: str) -> str:
         if not message.lstrip().startswith("/"):
             return tidy(message)
-        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+        try:
+            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+        except Exception as exc:  # noqa: BLE001 - no buttons known: the payload is read as words
+            logger.error("reading a conversation failed with %s", type(exc).__name__)
+            tracker = None
         events = [event.as_dict() for event in tracker.events] if tracker else []
         return text_for_rasa(message, offered_payloads(events) | set(self.always_allowed))
 

@@ -25,6 +25,8 @@ MALFORMED = [
     json.dumps({"sender": new_sender(), "message": ["hi"]}).encode(),
     json.dumps({"sender": new_sender(), "message": {"text": "hi"}}).encode(),
     b"\xff\xfe\x00binary\x00",
+    b"[" * 100_000 + b"]" * 100_000,  # nested deeper than any parser's recursion limit
+    b'{"sender": "' + b"\xc3\x28" * 20 + b'", "message": "hi"}',  # invalid UTF-8
 ]
 
 
