@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from actions.text import load_content
+
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "domain" / "clinic_generated.yml"
 TEXT_FIELDS = ("clinic_name", "therapist_term", "region", "crisis_short")
@@ -125,7 +127,7 @@ def widget_config(config: dict[str, Any]) -> dict[str, Any]:
             return {k: fill(v) for k, v in value.items()}
         return value
 
-    words = yaml.safe_load((ROOT / "content" / "widget.yml").read_text(encoding="utf-8"))
+    words = load_content("widget.yml")
     return {**{k: fill(v) for k, v in words.items()},
             "crisis_resources": config["crisis_resources"], "ethics_routes": config["ethics_routes"],
             "quick_exit_url": config["quick_exit_url"], "privacy_url": config["privacy_url"],

@@ -283,11 +283,11 @@ def offer_for(sent: Span, feeling: str = "", said: str = "") -> Offer | None:
             or _demand_offer(sent) or _hedge_offer(sent))
 
 
-def pseudo_feelings(text: str) -> list[Offer]:
+def pseudo_feelings(sents: list[Span]) -> list[Offer]:
     """"Dismissed" says what the other person did; offer what may sit underneath."""
     offers = []
     table = _rules()["pseudo_feelings"]
-    for sent in load_nlp()(text).sents:
+    for sent in sents:
         low = sent.text.lower()
         for word in sorted(table, key=len, reverse=True):
             match = re.search(rf"\b{re.escape(word)}\b", low)
@@ -307,16 +307,19 @@ def coach(text: str, feeling: str = "") -> list[Offer]:
     if not text or not text.strip():
         return []
     sents = list(load_nlp()(text).sents)
-    blamed = [k for k, sent in enumerate(sents) if _blame_offer(sent, "")]
-    last = blamed[-1] if blamed else -1
-    offers: list[Offer] = []
-    for k, sent in enumerate(sents):
-        said = " ".join([text, *(o.rewrite for o in offers)])
-        offer = offer_for(sent, feeling if k == last else "", said)
+    found: list[tuple[Span, Offer]] = []
+    for sent in sents:
+        said = " ".join([text, *(o.rewrite for _, o in found)])
+        offer = offer_for(sent, "", said)
         if offer:
-            offers.append(offer)
+            found.append((sent, offer))
+    blames = [k for k, (_, offer) in enumerate(found) if offer.kind == "blame"]
+    if feeling and blames:
+        sent = found[blames[-1]][0]
+        found[blames[-1]] = (sent, _blame_offer(sent, feeling) or found[blames[-1]][1])
+    offers = [offer for _, offer in found]
     rewritten = {o.original for o in offers}
-    return offers + [o for o in pseudo_feelings(text) if o.original not in rewritten]
+    return offers + [o for o in pseudo_feelings(sents) if o.original not in rewritten]
 
 
 def apply(text: str, offer: Offer, choice: str = "") -> str:
