@@ -10,7 +10,7 @@ export PYTHONPATH := $(CURDIR)
 MODEL := models/bring-it-up.tar.gz
 SOURCES := config.yml clinic.yml $(shell find data domain content components -name '*.yml' -o -name '*.py' 2>/dev/null | grep -v clinic_generated)
 export RASA_INTERFACE ?= 127.0.0.1
-# Where conversations are kept (endpoints.yml reads it); clinics: ENDPOINTS=endpoints.postgres.yml
+# Where conversations are kept (endpoints.yml reads it); clinics: ENDPOINTS=endpoints.clinic.yml
 export TRACKER_DB ?= var/conversations.db
 export ENDPOINTS ?= endpoints.yml
 

@@ -2,6 +2,8 @@
 # Start the action server (127.0.0.1:5055) and then Rasa or another command.
 #   scripts/run.sh                 Rasa (REST on :5005) and the demo page on :8000 (Ctrl-C stops all)
 #   scripts/run.sh shell           terminal chat
+#   scripts/run.sh actions         only the action server (foreground)
+#   scripts/run.sh rasa            only a Rasa server (foreground; for more servers in clinic mode)
 # Settings from the environment: RASA_PORT, ACTION_PORT, DEMO_PORT, ENDPOINTS, TRACKER_DB, RASA_INTERFACE,
 # ACTIONS_PACKAGE (the tests use it to run actions that fail on purpose).
 set -euo pipefail
@@ -18,8 +20,17 @@ umask 077  # the conversation database is readable by this user only
 mkdir -p var
 [ -f "$TRACKER_DB" ] && chmod 600 "$TRACKER_DB"
 mode="${1:-server}"
+ACTIONS=(-m service.action_server --actions "${ACTIONS_PACKAGE:-actions}" --port "$ACTION_PORT")
+case "$mode" in
+  actions) exec "$BIN/python" "${ACTIONS[@]}" ;;
+  shell) ;;
+  *) RASA=(run --model models/bring-it-up.tar.gz --port "$RASA_PORT"
+           --interface "${RASA_INTERFACE:-127.0.0.1}" --credentials credentials.yml
+           --endpoints "$ENDPOINTS" --cors $("$BIN/python" -m actions.clinic --origins))
+     [ "$mode" = rasa ] && exec "$BIN/rasa" "${RASA[@]}" ;;
+esac
 
-"$BIN/python" -m service.action_server --actions "${ACTIONS_PACKAGE:-actions}" --port "$ACTION_PORT" &
+"$BIN/python" "${ACTIONS[@]}" &
 ACTIONS_PID=$!
 CHILDREN="$ACTIONS_PID"
 interrupted=0
@@ -47,9 +58,7 @@ case "$mode" in
     echo "(For a chat in this terminal, stop with Ctrl-C and run 'make shell'.) Ctrl-C stops everything."
     echo
     # In the background so that a TERM sent to this script (not only Ctrl-C) stops Rasa too.
-    "$BIN/rasa" run --model models/bring-it-up.tar.gz --port "$RASA_PORT" \
-      --interface "${RASA_INTERFACE:-127.0.0.1}" --credentials credentials.yml \
-      --endpoints "$ENDPOINTS" --cors $("$BIN/python" -m actions.clinic --origins) &
+    "$BIN/rasa" "${RASA[@]}" &
     RASA_PID=$!
     trap 'interrupted=1; kill -TERM $RASA_PID 2>/dev/null' INT TERM
     wait $RASA_PID

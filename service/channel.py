@@ -9,7 +9,10 @@ difference), but every request is checked first (service/inputs.py):
 - markup, control characters and lone surrogates are removed; a typed `/payload` the bot
   did not offer is read as plain words;
 - nothing the client wrote is ever logged (Rasa's channel logs the text on errors), and a
-  failure inside Rasa gets a kind reply instead of silence or a 500.
+  failure inside Rasa, of the action server or of the database (service/trouble.py) gets
+  "I couldn't do that just now, please try again" with a `try_again` payload the widget
+  turns into a Try again button, instead of silence, a 500 or a silent fresh start. A
+  crisis reply given in that same turn is kept.
 The replies' words live in the domain (domain/navigation.yml), like every other sentence.
 """
 
@@ -27,6 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from service import trouble
 from service.inputs import BadRequest, RateLimiter, has_words, offered_payloads, parse, text_for_rasa, tidy
 
 logger = logging.getLogger(__name__)
@@ -69,17 +73,22 @@ class BringItUpRest(RestInput):
                                      status=429, headers={"Retry-After": "60"})
             if len(message) > self.max_message_chars:
                 return self._say(request, sender, "utter_too_long")
-            text = await self._text_for_rasa(request, sender, message)
-            if not has_words(text):
-                return self._say(request, sender, "utter_no_words")
             collector = CollectingOutputChannel()
-            try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
-            except Exception as exc:  # noqa: BLE001 - the client gets a kind reply, the log no text
-                logger.error("handling a message failed with %s (details withheld)", type(exc).__name__)
-                collector.messages.clear()
-            if not collector.messages:
-                return self._say(request, sender, "utter_technical_problem")
+            with trouble.turn() as turn:
+                text = await self._text_for_rasa(request, sender, message)
+                if not has_words(text):
+                    return self._say(request, sender, "utter_no_words")
+                try:
+                    await on_new_message(UserMessage(text, collector, sender,
+                                                     input_channel=self.name()))
+                except Exception as exc:  # noqa: BLE001 - a kind reply; the log has no text
+                    logger.error("handling a message failed with %s (details withheld)",
+                                 type(exc).__name__)
+                    trouble.report("rasa")
+            if turn or not collector.messages:
+                kept = [m for m in collector.messages if _custom_type(m) == "safety"]
+                return self._say(request, sender, "utter_technical_problem", before=kept,
+                                 custom={"type": "try_again"})
             return response.json(collector.messages)
 
         return webhook
@@ -96,8 +105,17 @@ class BringItUpRest(RestInput):
         return text_for_rasa(message, offered_payloads(events) | set(self.always_allowed))
 
     @staticmethod
-    def _say(request: Request, sender: str, name: str) -> HTTPResponse:
+    def _say(request: Request, sender: str, name: str, before: list[dict[str, Any]] | None = None,
+             custom: dict[str, Any] | None = None) -> HTTPResponse:
         domain = request.app.ctx.agent.domain
         values = {slot.name: slot.initial_value for slot in domain.slots}
-        text = interpolate_text(domain.responses[name][0]["text"], values)
-        return response.json([{"recipient_id": sender, "text": text}])
+        reply: dict[str, Any] = {"recipient_id": sender,
+                                 "text": interpolate_text(domain.responses[name][0]["text"], values)}
+        if custom:
+            reply["custom"] = custom
+        return response.json([*(before or []), reply])
+
+
+def _custom_type(message: dict[str, Any]) -> Any:
+    custom = message.get("custom")
+    return custom.get("type") if isinstance(custom, dict) else None

@@ -13,6 +13,15 @@ else is Rasa's own `SQLTrackerStore`. On top of it:
 - **Errors carry no conversation.** SQLAlchemy's messages include the statement's
   parameters (the client's words); they are re-raised as `StoreUnavailable` naming only
   the error type.
+- **A failure is never a silent restart** (service/trouble.py). Rasa wraps every tracker
+  store in a `FailSafeTrackerStore`, which answers a failed read with an empty
+  conversation and keeps a failed write in memory. Here a failed read is reported to the
+  channel (the client is asked to try again) and nothing of that stand-in conversation is
+  saved; a failed write is reported and not handed to the in-memory fallback; and a turn
+  in which a custom action failed is not saved at all, like a rolled-back transaction: the
+  conversation stays at the same question, and the client sends the message again.
+  (Rasa's `UserUtteranceReverted` cannot do this inside a form: the form's turns are
+  folded together, and the rewind falls back to before the form began.)
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.clinic import load_clinic
+from service import trouble
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +89,16 @@ class PrivateTrackerStore(SQLTrackerStore):
         if DELETE_NOW in done or (self.retention_days == 0 and done & set(CONVERSATION_ENDS)):
             self.delete(tracker.sender_id)
             return
+        if trouble.current():
+            # After a failed read Rasa holds an empty stand-in, not the conversation; after a
+            # failed action, a half-done turn. Neither is saved: the client tries again.
+            return
         try:
             await super().save(tracker)
         except SQLAlchemyError as err:
-            raise StoreUnavailable(type(err).__name__) from None
+            logger.error("saving a conversation failed with %s", type(err).__name__)
+            trouble.report("store write")
+            return  # not raised: Rasa's fail-safe would keep the conversation in memory
         if time.time() - self._last_purge > self.purge_every:
             self.purge()
 
@@ -91,6 +107,7 @@ class PrivateTrackerStore(SQLTrackerStore):
         try:
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         except SQLAlchemyError as err:
+            trouble.report("store read")
             raise StoreUnavailable(type(err).__name__) from None
 
     # -- ours ----------------------------------------------------------------------

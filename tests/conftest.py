@@ -7,9 +7,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="session")
+def domain_texts() -> dict[str, list[str]]:
+    """Each response's text variations, from the domain files."""
+    out: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        for name, variations in (yaml.safe_load(path.read_text()) or {}).get("responses", {}).items():
+            out[name] = [v.get("text", "") for v in variations]
+    return out
 
 
 @pytest.fixture

@@ -254,9 +254,15 @@
       if (!response.ok) throw new Error("status " + response.status);
       return response.json();
     }).then(function (messages) {
-      state.pending = null;
       setBusy(false);
       (messages || []).forEach(render);
+      // The server could not do it just now (action server or database down): the bot
+      // said so, and the same message can be sent again with one press.
+      var again = (messages || []).some(function (m) {
+        return m.custom && m.custom.type === "try_again";
+      });
+      if (again) showError(null);
+      else state.pending = null;
       scroll();
     }).catch(function (error) {
       setBusy(false);
@@ -267,7 +273,7 @@
   function showError(text) {
     clearError();
     var box = el("div", { class: "biu-error", role: "alert" });
-    box.appendChild(el("p", {}, text));
+    if (text) box.appendChild(el("p", {}, text));
     var retry = el("button", { type: "button", class: "biu-primary" }, L.retry);
     retry.addEventListener("click", function () {
       var pending = state.pending;

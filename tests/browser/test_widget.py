@@ -8,22 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import NEUTRAL
+from tests.servers.helpers import ANSWERS
 
 HERE = Path(__file__).resolve().parent
 SENDER_KEY = "bring-it-up-sender"
-ANSWERS = {
-    "what_happened": "she looked at the clock while I talked about my divorce",
-    "feeling": "small and embarrassed",
-    "impact": "I've been holding back",
-    "rupture_kind": "skip",
-    "fear": "I'm worried she'll think I'm too needy",
-    "fear_in_draft": "no",
-    "familiar": "no",
-    "identity_involved": "no",
-    "identity_detail": "skip",
-    "hope": "to talk it through together",
-    "tone": "gentle",
-}
 
 
 def bot_texts(page) -> list[str]:

@@ -3,19 +3,8 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from tests.servers.helpers import ROOT, Stack
-
-
-@pytest.fixture(scope="session")
-def domain_texts() -> dict[str, list[str]]:
-    """Each response's text variations, from the domain files."""
-    out: dict[str, list[str]] = {}
-    for path in sorted((ROOT / "domain").glob("*.yml")):
-        for name, variations in (yaml.safe_load(path.read_text()) or {}).get("responses", {}).items():
-            out[name] = [v.get("text", "") for v in variations]
-    return out
+from tests.servers.helpers import Stack
 
 
 @pytest.fixture(scope="session")

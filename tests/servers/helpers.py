@@ -24,6 +24,21 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 # Every test writes this word into what it sends; no log may ever contain it.
 MARKER = "quokkamarmalade" + uuid.uuid4().hex[:8]
 ALLOWED_ORIGIN = "http://localhost:8000"
+# A client's answers to each question of the preparation (feeling_ok is a yes/no button).
+ANSWERS = {
+    "what_happened": "she looked at the clock while I talked about my divorce",
+    "feeling": "small and embarrassed",
+    "feeling_ok": "/affirm",
+    "impact": "I've been holding back",
+    "rupture_kind": "skip",
+    "fear": "I'm worried she'll think I'm too needy",
+    "fear_in_draft": "no",
+    "familiar": "no",
+    "identity_involved": "no",
+    "identity_detail": "skip",
+    "hope": "to talk it through together",
+    "tone": "gentle",
+}
 
 
 def free_port() -> int:
@@ -145,6 +160,106 @@ class Stack:
         with sqlite3.connect(self.db) as db:
             db.execute("UPDATE events SET timestamp = timestamp - ? WHERE sender_id = ?",
                        (days * 86400, sender))
+
+
+class Parts(Stack):
+    """The same servers started one by one (`scripts/run.sh actions` / `rasa`), so that each
+    can fail alone: one action server and `servers` Rasa servers. With `services` (a
+    directory of scripts/services.sh) it is clinic mode: PostgreSQL, Redis, endpoints.clinic.yml."""
+
+    def __init__(self, workdir: Path, servers: int = 1, services: Path | None = None) -> None:
+        super().__init__(workdir)
+        self.rasa_ports = [self.rasa_port] + [free_port() for _ in range(servers - 1)]
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self.services = services
+        if services:
+            self.env.update(read_env_file(services / "env"))
+            self.env["ENDPOINTS"] = "endpoints.clinic.yml"
+
+    def start(self) -> None:
+        self.start_part("actions")
+        for index in range(len(self.rasa_ports)):
+            self.start_part(f"rasa{index}", wait=False)
+        for index in range(len(self.rasa_ports)):
+            self.wait_for(f"rasa{index}")
+
+    def stop(self) -> None:
+        for name in list(self.procs):
+            self.stop_part(name)
+
+    def start_part(self, name: str, wait: bool = True) -> None:
+        env = dict(self.env)
+        if name.startswith("rasa"):
+            env["RASA_PORT"] = str(self.rasa_ports[int(name[4:])])
+        with open(self.log, "ab") as log:
+            self.procs[name] = subprocess.Popen(
+                ["bash", "scripts/run.sh", "actions" if name == "actions" else "rasa"], cwd=ROOT,
+                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        if wait:
+            self.wait_for(name)
+
+    def wait_for(self, name: str) -> None:
+        port, path = ((self.action_port, "/health") if name == "actions"
+                      else (self.rasa_ports[int(name[4:])], "/webhooks/rest/"))
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            if self.procs[name].poll() is not None:
+                pytest.fail(f"{name} exited early; see {self.log}")
+            try:
+                if self.request("GET", path, port=port)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        pytest.fail(f"{name} did not start within 3 minutes")
+
+    def stop_part(self, name: str, sig: int = signal.SIGTERM) -> None:
+        proc = self.procs.pop(name)
+        if proc.poll() is None:
+            os.killpg(proc.pid, sig)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+    def say_to(self, server: int, sender: str, message: str) -> list[dict[str, Any]]:
+        if sender not in self.senders:
+            self.senders.append(sender)
+        status, data = self.post({"sender": sender, "message": message},
+                                 port=self.rasa_ports[server])
+        assert status == 200, (status, data)
+        assert isinstance(data, list) and data, f"no reply to {message[:60]!r}"
+        return data
+
+    def events(self, sender: str) -> list[dict[str, Any]]:
+        if not self.services:
+            return super().events(sender)
+        import psycopg2
+
+        env = self.env
+        with psycopg2.connect(host=env["DB_HOST"], port=env["DB_PORT"], dbname=env["DB_NAME"],
+                              user=env["DB_USER"], password=env["DB_PASSWORD"]) as db:
+            with db.cursor() as cursor:
+                cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+                return [json.loads(data) for (data,) in cursor.fetchall()]
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=value pairs of a scripts/services.sh env file."""
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        for pair in line.removeprefix("export ").split():
+            key, _, value = pair.partition("=")
+            values[key] = value
+    return values
+
+
+def answer(stack: Stack, sender: str) -> str:
+    """What the client answers to the question the bot is asking now."""
+    asked = stack.slot(sender, "requested_slot")
+    assert asked in ANSWERS, f"unexpected question {asked!r}"
+    return ANSWERS[asked]
 
 
 def texts(reply: list[dict[str, Any]]) -> str:

@@ -206,20 +206,25 @@ def test_store_errors_name_no_conversation(store_factory, tmp_path):
     assert "secret" not in str(caught.value) and caught.value.__suppress_context__
 
 
-def test_postgres_endpoints_take_every_secret_from_the_environment(monkeypatch):
+def test_clinic_endpoints_take_every_secret_from_the_environment(monkeypatch):
     from rasa.utils.endpoints import read_endpoint_config
 
-    text = open("endpoints.postgres.yml", encoding="utf-8").read()
-    assert "password: ${DB_PASSWORD}" in text
+    text = open("endpoints.clinic.yml", encoding="utf-8").read()
+    assert "password: ${DB_PASSWORD}" in text and "password: ${REDIS_PASSWORD}" in text
     env = {"DB_HOST": "db.internal", "DB_PORT": "5432", "DB_NAME": "biu", "DB_USER": "biu",
-           "DB_PASSWORD": "s3cret-from-env", "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook"}
+           "DB_PASSWORD": "s3cret-from-env", "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook",
+           "REDIS_HOST": "redis.internal", "REDIS_PORT": "6379", "REDIS_DB": "1",
+           "REDIS_PASSWORD": "r3dis-from-env"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    config = read_endpoint_config("endpoints.postgres.yml", "tracker_store")
+    config = read_endpoint_config("endpoints.clinic.yml", "tracker_store")
     assert config.type == "service.store.PrivateTrackerStore"
     assert config.url == "db.internal"
     assert config.kwargs["dialect"] == "postgresql"
     assert config.kwargs["password"] == "s3cret-from-env"
+    lock = read_endpoint_config("endpoints.clinic.yml", "lock_store")
+    assert lock.type == "redis" and lock.url == "redis.internal"
+    assert lock.kwargs["password"] == "r3dis-from-env"
 
 
 def test_widget_config_fills_in_the_clinic_and_keeps_words_in_data():
