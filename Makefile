@@ -14,7 +14,7 @@ export RASA_INTERFACE ?= 127.0.0.1
 export TRACKER_DB ?= var/conversations.db
 export ENDPOINTS ?= endpoints.yml
 
-.PHONY: help setup browser-deps clinic train run shell purge test test-unit test-conversations test-stories test-servers test-browser validate eval bench lint clean
+.PHONY: help setup browser-deps clinic train run run-clinic shell purge test test-unit test-conversations test-stories test-servers test-faults test-browser validate eval bench lint clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ train: clinic $(MODEL) ## Train the model if data, domain, config or clinic.yml 
 run: train ## Start the bot: demo page on http://localhost:8000/, REST on :5005; Ctrl-C stops all
 	@scripts/run.sh
 
+run-clinic: train ## Clinic mode here: PostgreSQL + Redis on loopback (Debian's packages), 2 Sanic workers; Ctrl-C stops all
+	@scripts/run-clinic.sh
+
 shell: train ## Chat with the bot in this terminal (starts the action server too)
 	@scripts/run.sh shell
 
@@ -61,6 +64,9 @@ test-conversations: train ## Talk to the trained model in-process, as clients wo
 test-servers: train ## Start the real servers and test privacy, security and bad input over HTTP
 	$(BIN)/python -m pytest -q tests/servers
 
+test-faults: train ## Action server down, Rasa killed, two servers on one conversation, database restarts (clinic mode)
+	$(BIN)/python -m pytest -q tests/faults
+
 test-browser: train browser-deps ## The widget in Chromium: a full preparation on a phone, safety, quick exit, keyboard, axe audit
 	$(BIN)/python -m pytest -q tests/browser
 
@@ -68,7 +74,7 @@ test-stories: train ## rasa test on tests/test_stories.yml, failing on any wrong
 	$(BIN)/rasa test core --stories tests/test_stories.yml \
 	  --model $(MODEL) --fail-on-prediction-errors --out results/stories
 
-test: lint validate train test-unit test-conversations test-servers test-browser test-stories ## Everything CI runs: lint, validate, train, all tests
+test: lint validate train test-unit test-conversations test-servers test-faults test-browser test-stories ## Everything CI runs: lint, validate, train, all tests
 
 eval: train ## NLU cross-validation; readable report in results/nlu/
 	$(BIN)/rasa test nlu --cross-validation --folds 3 --out results/nlu

@@ -5,11 +5,12 @@
 #   scripts/run.sh actions         only the action server (foreground)
 #   scripts/run.sh rasa            only a Rasa server (foreground; for more servers in clinic mode)
 # Settings from the environment: RASA_PORT, ACTION_PORT, DEMO_PORT, ENDPOINTS, TRACKER_DB, RASA_INTERFACE,
+# ACTION_INTERFACE (both 127.0.0.1 unless a container needs 0.0.0.0), ACTION_SERVER_URL,
 # ACTIONS_PACKAGE (the tests use it to run actions that fail on purpose).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${VENV:-.venv}/bin"
-export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" SANIC_HOST=127.0.0.1
+export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" SANIC_HOST="${ACTION_INTERFACE:-127.0.0.1}"
 export TRACKER_DB="${TRACKER_DB:-var/conversations.db}"
 ENDPOINTS="${ENDPOINTS:-endpoints.yml}"
 RASA_PORT="${RASA_PORT:-5005}"

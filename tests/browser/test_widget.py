@@ -176,6 +176,29 @@ def test_a_lost_connection_keeps_the_message_and_retries(page):
     assert page.get_by_test_id("user-message").count() == 1, "the message is shown once"
 
 
+def test_when_the_server_cannot_do_it_just_now_try_again_sends_the_same_answer(page, stack):
+    """The reply the channel gives when the action server or the database fails
+    (tests/faults prove the server side): the widget offers Try again with the message."""
+    start(page)
+    sender = sender_of(page)
+    sorry = "Sorry, I couldn't do that just now. Please try again in a moment."
+
+    def cannot_now(route):
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(
+            [{"recipient_id": sender, "text": sorry, "custom": {"type": "try_again"}}]))
+
+    page.route("**/webhooks/rest/webhook", cannot_now)
+    type_message(page, "she laughed when I cried")
+    assert bot_texts(page)[-1] == sorry
+    page.unroute("**/webhooks/rest/webhook")
+    before = len(bot_texts(page))
+    page.get_by_role("button", name="Try again").click()
+    wait_for_reply(page, before)
+    assert stack.slot(sender, "what_happened") == "she laughed when I cried"
+    assert page.get_by_test_id("user-message").count() == 1, "the message is shown once"
+    assert page.get_by_role("button", name="Try again").count() == 0
+
+
 @pytest.mark.parametrize("size", [{"width": 320, "height": 640}, {"width": 640, "height": 400}],
                          ids=["320px", "200% zoom of 1280x800"])
 def test_it_fits_small_screens(browser, stack, size):

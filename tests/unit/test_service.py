@@ -195,15 +195,34 @@ def test_store_purges_by_age(store_factory):
     assert reopened.last_purged == 0
 
 
-def test_store_errors_name_no_conversation(store_factory, tmp_path):
+def test_store_errors_name_no_conversation_and_are_told_to_the_client(store_factory, tmp_path, caplog):
+    from service import trouble
     from service.store import StoreUnavailable
 
     store = store_factory(7)
     with sqlite3.connect(tmp_path / "c.db") as db:
         db.execute("DROP TABLE events")
-    with pytest.raises(StoreUnavailable) as caught:
+    with trouble.turn() as turn:
         asyncio.run(store.save(conversation("d" * 20, "utter_ask_feeling")))
+    # not raised (Rasa's fail-safe would keep it in memory), but reported to the channel
+    assert turn.has("store write") and "secret" not in caplog.text
+    with trouble.turn() as turn, pytest.raises(StoreUnavailable) as caught:
+        asyncio.run(store.retrieve("d" * 20))
+    assert turn.has("store read")
     assert "secret" not in str(caught.value) and caught.value.__suppress_context__
+
+
+def test_a_turn_that_went_wrong_is_not_saved(store_factory):
+    from service import trouble
+
+    store = store_factory(7)
+    asyncio.run(store.save(conversation("e" * 20, "utter_ask_feeling")))
+    stored = rows(store, "e" * 20)
+    for problem in ("action", "store read"):
+        with trouble.turn():
+            trouble.report(problem)
+            asyncio.run(store.save(conversation("e" * 20, "utter_ask_feeling", "utter_ask_impact")))
+        assert rows(store, "e" * 20) == stored, problem
 
 
 def test_clinic_endpoints_take_every_secret_from_the_environment(monkeypatch):
@@ -223,7 +242,7 @@ def test_clinic_endpoints_take_every_secret_from_the_environment(monkeypatch):
     assert config.kwargs["dialect"] == "postgresql"
     assert config.kwargs["password"] == "s3cret-from-env"
     lock = read_endpoint_config("endpoints.clinic.yml", "lock_store")
-    assert lock.type == "redis" and lock.url == "redis.internal"
+    assert lock.type == "service.lock_store.AtomicRedisLockStore" and lock.url == "redis.internal"
     assert lock.kwargs["password"] == "r3dis-from-env"
 
 
