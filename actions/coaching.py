@@ -28,7 +28,7 @@ from typing import Any
 from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
-from actions.language import load_nlp
+from actions.language import load_nlp, parse
 from actions.text import load_content
 
 _NEGATED = {"can": "can't", "could": "couldn't", "will": "won't", "would": "wouldn't",
@@ -306,7 +306,7 @@ def coach(text: str, feeling: str = "") -> list[Offer]:
     into the last blame sentence only: one feeling, said once, is enough."""
     if not text or not text.strip():
         return []
-    sents = list(load_nlp()(text).sents)
+    sents = list(parse(text).sents)
     found: list[tuple[Span, Offer]] = []
     for sent in sents:
         said = " ".join([text, *(o.rewrite for _, o in found)])
@@ -335,7 +335,7 @@ def private_details(text: str) -> list[str]:
     streets = "|".join(re.escape(w) for w in _rules()["street_words"])
     found += [m.group(0) for m in re.finditer(rf"\b\d+\s+(?:[A-Z][\w'-]*\s+){{1,3}}(?:{streets})\b",
                                                   text, flags=re.I)]
-    doc = load_nlp()(text)
+    doc = parse(text)
     found += [ent.text for ent in doc.ents if ent.label_ == "PERSON" and len(ent) >= 2]
     seen: list[str] = []
     for item in found:

@@ -1,6 +1,6 @@
 """Language analysis of the client's answers with spaCy (no Rasa imports).
 
-- `load_nlp()` loads the English pipeline once, lazily.
+- `load_nlp()` loads the English pipeline once, lazily; `parse(text)` parses through a cache.
 - `analyse(text)` tells whether an answer is a full sentence or a fragment.
 - `to_second_person(text)` turns "my therapist said she..." into "you said you..." so the
   draft can be spoken to the therapist, leaving other people ("my mom ... she") alone.
@@ -32,6 +32,14 @@ def load_nlp():  # type: ignore[no-untyped-def]
     import spacy
 
     return spacy.load(SPACY_MODEL)
+
+
+@lru_cache(maxsize=512)
+def parse(text: str):  # type: ignore[no-untyped-def]
+    """The parsed text, from a cache: a draft is composed again on every review turn from
+    the same answers, and coaching reads the same draft again, so most parses repeat.
+    Callers read the Doc and never change it."""
+    return load_nlp()(text)
 
 
 def lexicon() -> dict:
@@ -112,11 +120,11 @@ def analyse(text: str, therapist_terms: Iterable[str] = (), they_is_therapist: b
     """
     converted = to_second_person(restore_apostrophes(strip_filler(text)), therapist_terms,
                                  they_is_therapist)
-    doc = load_nlp()(converted)
+    doc = parse(converted)
     if _is_clause(doc):
         return Answer(sentence_case(converted), "clause")
     rest = re.sub(r"^that\s+", "", converted, flags=re.I)
-    if rest != converted and _is_clause(load_nlp()(rest)):  # "that you'll think I'm needy"
+    if rest != converted and _is_clause(parse(rest)):  # "that you'll think I'm needy"
         return Answer(sentence_case(rest), "clause")
     fragment = clean(converted).strip(" \"'").rstrip(".!?")
     fragment = re.sub(r"\bi\b", "I", fragment)
@@ -150,7 +158,7 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = (),
     text = re.sub(mention + r"'s\b", "your", text, flags=re.I)
     mentioned = re.search(mention, text, flags=re.I) is not None
     text = re.sub(mention, "you", text, flags=re.I)
-    doc = load_nlp()(text)
+    doc = parse(text)
     others = {w.lower() for w in lexicon()["other_people"]}
     # Pronouns before anyone else is mentioned are about the therapist (the topic of the
     # whole conversation); after "my mom ...", "she" may be the mom, so it is left alone.
@@ -216,7 +224,7 @@ def reflect(text: str) -> str:
     text = text.strip(" .!?")
     text = re.sub(r"^(?:i\s+(?:felt|feel|was|am|'m)|i'm|it\s+(?:made|makes)\s+me\s+feel|"
                   r"made\s+me\s+feel|felt|feeling|it\s+felt)\s+", "", text, flags=re.I)
-    doc = load_nlp()(text)
+    doc = parse(text)
     out = []
     for token in doc:
         low = token.lower_
@@ -286,14 +294,14 @@ def describes_event(text: str) -> bool:
     """Something someone else did ("she yawned while I was crying"), with no feeling named."""
     if feeling_words(text):
         return False
-    doc = load_nlp()(clean(text))
+    doc = parse(clean(text))
     return any(t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in ("i", "we", "it", "that", "this")
                for t in doc)
 
 
 def _kinds(clause: str) -> list[str]:
     """What a clause could be answering, most specific first."""
-    sent = load_nlp()(clause)
+    sent = parse(clause)
     low = clause.lower()
     words = {t.lower_ for t in sent}
     future = bool(words & {"will", "'ll", "might", "would", "could", "going", "gonna"}) \
@@ -314,7 +322,7 @@ def _kinds(clause: str) -> list[str]:
 
 def clauses(text: str) -> list[tuple]:
     """The thoughts in an answer, each with what it could be answering."""
-    doc = load_nlp()(clean(text))
+    doc = parse(clean(text))
     pieces = [c.strip() for sentence in doc.sents
               for c in _CLAUSE_BREAK.split(sentence.text.strip()) if c and c.strip()]
     return [(piece, _kinds(piece)) for piece in pieces]

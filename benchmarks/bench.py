@@ -4,9 +4,11 @@
 Both are trained and started here (same machine, same Python, loopback only), then driven
 by a bounded asyncio client over the REST channel:
 - per-turn latency p50/p95/p99 for 1, 8, 24 and 64 concurrent clients sending back to back;
-- throughput at saturation (turns/s);
+- throughput at saturation (turns/s), for the embedded default and for clinic mode
+  (PostgreSQL + Redis from scripts/services.sh, SANIC_WORKERS=2, endpoints.clinic.yml);
 - server memory (RSS) idle and under load, model size, training time, time to ready;
-- latency at turn 5 and turn 40 of one long conversation.
+- how latency grows with conversation length: the same message (a "probe") sent at turn 5
+  and at turn 40 of a conversation, so the two turns do the same work.
 Writes benchmarks/RESULTS.md (with ratios to stock Rasa) and benchmarks/latency.svg.
 All load comes from one address, so our bot runs with a benchmark copy of credentials.yml
 whose rate limits are raised; everything else is the default configuration.
@@ -31,6 +33,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import yaml
@@ -45,8 +48,12 @@ OURS_SCRIPT = ["hi", "/consent_accept", "she looked at the clock while I talked 
                "small and embarrassed", "yes", "I've been holding back", "skip",
                "she'll think I'm needy", "no", "no", "no", "to talk it through", "gentle"]
 OURS_LOOP = ["why do you ask?", "more direct", "more gentle", "make it shorter"]
+OURS_PROBE = "why do you ask?"
 STOCK_SCRIPT = ["hi", "I am sad", "yes", "great", "bye"]
 STOCK_LOOP = ["hello", "I am feeling good", "are you a bot?", "goodbye"]
+STOCK_PROBE = "are you a bot?"
+PROBE_TURNS = (5, 40)
+OURS, CLINIC, STOCK = "Bring It Up", "Bring It Up, clinic mode", "stock Rasa (rasa init)"
 
 
 def free_port() -> int:
@@ -55,26 +62,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, in MB."""
-    total = 0
-    pids = [pid]
+def largest_rss_mb(pid: int) -> float:
+    """The largest single process of `pid` and its children (Sanic workers), in MB."""
+    children = [pid]
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if int(stat[1]) == pid:
-                    pids.append(int(entry.name))
-            except OSError:
-                continue
-    for p in pids:
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
         except OSError:
             continue
-    return total / 1024
+    return max(rss_mb_one(p) for p in children)
+
+
+def rss_mb_one(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 @dataclass
@@ -84,6 +91,7 @@ class Bot:
     model: Path
     script: list[str]
     loop: list[str]
+    probe: str
     port: int = field(default_factory=free_port)
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     rasa_pid: int = 0
@@ -124,12 +132,14 @@ class Bot:
 
 
 async def conversation(session: aiohttp.ClientSession, bot: Bot, turns: int | None,
-                       deadline: float, latencies: list[float], by_turn: dict[int, list[float]]) -> int:
+                       deadline: float, latencies: list[float], by_turn: dict[int, list[float]],
+                       messages: list[str] | None = None) -> int:
     """One client: conversations back to back until the deadline (or `turns` turns)."""
     done = 0
+    fixed = messages
     while time.time() < deadline and (turns is None or done < turns):
         sender = str(uuid.uuid4())
-        messages = bot.script + bot.loop * 100
+        messages = fixed or bot.script + bot.loop * 100
         for k, text in enumerate(messages):
             if time.time() >= deadline or (turns is not None and done >= turns):
                 break
@@ -162,7 +172,7 @@ async def load(bot: Bot, clients: int, seconds: float) -> dict[str, float]:
 
         async def sample() -> None:
             while time.time() < deadline:
-                peak[0] = max(peak[0], rss_mb(bot.rasa_pid))
+                peak[0] = max(peak[0], largest_rss_mb(bot.rasa_pid))
                 await asyncio.sleep(1)
 
         sampler = asyncio.create_task(sample())
@@ -175,11 +185,20 @@ async def load(bot: Bot, clients: int, seconds: float) -> dict[str, float]:
             "p99": percentile(latencies, 99), "rss_peak": peak[0]}
 
 
-async def growth(bot: Bot, turns: int = 45, repeats: int = 3) -> dict[int, float]:
+def probe_conversation(bot: Bot, turns: int = 45) -> list[str]:
+    """The bot's usual conversation with the probe message at turn 5 and at turn 40."""
+    first, second = PROBE_TURNS
+    messages = bot.script[:first - 1] + [bot.probe] + bot.script[first - 1:] + bot.loop * 20
+    messages[second - 1] = bot.probe
+    return messages[:turns]
+
+
+async def growth(bot: Bot, turns: int = 45, repeats: int = 5) -> dict[int, float]:
     by_turn: dict[int, list[float]] = {}
     async with aiohttp.ClientSession() as session:
         for _ in range(repeats):
-            await conversation(session, bot, turns, time.time() + 600, [], by_turn)
+            await conversation(session, bot, turns, time.time() + 600, [], by_turn,
+                               probe_conversation(bot, turns))
     return {k: statistics.median(v) for k, v in by_turn.items()}
 
 
@@ -196,17 +215,18 @@ def prepare(work: Path, env: dict[str, str]) -> tuple[Bot, Bot]:
     subprocess.run([str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(stock_dir)],
                    cwd=work, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stock = Bot("stock Rasa (rasa init)", stock_dir, next((stock_dir / "models").glob("*.tar.gz")),
-                STOCK_SCRIPT, STOCK_LOOP)
+                STOCK_SCRIPT, STOCK_LOOP, STOCK_PROBE)
     stock.train_seconds = time.time() - began  # includes writing the project (seconds)
 
     ours_out = work / "ours-models"
-    ours = Bot("Bring It Up", ROOT, ours_out / "bring-it-up.tar.gz", OURS_SCRIPT, OURS_LOOP)
+    ours = Bot(OURS, ROOT, ours_out / "bring-it-up.tar.gz", OURS_SCRIPT, OURS_LOOP, OURS_PROBE)
     ours.train_seconds = train([str(BIN / "rasa"), "train", "--domain", "domain", "--fixed-model-name",
                                 "bring-it-up", "--out", str(ours_out), "--force", "--quiet"], ROOT, env)
     return ours, stock
 
 
-def start_ours(bot: Bot, work: Path, env: dict[str, str]) -> None:
+def start_ours(bot: Bot, work: Path, env: dict[str, str], clinic: dict[str, str] | None = None) -> None:
+    """Our bot; with `clinic` (scripts/services.sh settings) in clinic mode."""
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text())
     channel = credentials["service.channel.BringItUpRest"]
     channel.update({"sender_per_minute": 100_000, "ip_per_minute": 1_000_000})
@@ -215,10 +235,14 @@ def start_ours(bot: Bot, work: Path, env: dict[str, str]) -> None:
     action_port = free_port()
     env = {**env, "TRACKER_DB": str(work / "ours.db"), "SANIC_HOST": "127.0.0.1",
            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook", "PYTHONPATH": str(ROOT)}
+    endpoints = "endpoints.yml"
+    if clinic:
+        env = {**env, **clinic, "SANIC_WORKERS": "2"}
+        endpoints = "endpoints.clinic.yml"
     action = [str(BIN / "python"), "-m", "service.action_server", "--port", str(action_port)]
     bot.start([str(BIN / "rasa"), "run", "--model", str(bot.model), "--port", str(bot.port),
                "--interface", "127.0.0.1", "--credentials", str(bench_credentials),
-               "--endpoints", "endpoints.yml"], env, extra=[action])
+               "--endpoints", endpoints], env, extra=[action])
 
 
 def start_stock(bot: Bot, env: dict[str, str]) -> None:
@@ -226,9 +250,9 @@ def start_stock(bot: Bot, env: dict[str, str]) -> None:
                "--interface", "127.0.0.1", "--credentials", "credentials.yml"], env)
 
 
-def measure(bot: Bot, levels: list[int], seconds: float) -> dict[str, object]:
+def measure(bot: Bot, levels: list[int], seconds: float) -> dict[str, Any]:
     time.sleep(2)
-    idle = rss_mb(bot.rasa_pid)
+    idle = largest_rss_mb(bot.rasa_pid)
     asyncio.run(load(bot, 1, 3))  # warm up
     runs = [asyncio.run(load(bot, n, seconds)) for n in levels]
     grows = asyncio.run(growth(bot))
@@ -237,13 +261,13 @@ def measure(bot: Bot, levels: list[int], seconds: float) -> dict[str, object]:
             "ready_s": bot.ready_seconds}
 
 
-def svg(results: dict[str, dict[str, object]], path: Path) -> None:
+def svg(results: dict[str, dict[str, Any]], path: Path) -> None:
     """Latency (p95) against concurrent clients, one line per bot."""
     width, height, pad = 560, 320, 50
     series = {name: [(r["clients"], r["p95"]) for r in data["runs"]] for name, data in results.items()}
     xs = sorted({x for points in series.values() for x, _ in points})
     top = max(y for points in series.values() for _, y in points) * 1.1
-    colours = ["#1d4f91", "#8a1c1c"]
+    colours = ["#1d4f91", "#2e7d32", "#8a1c1c"]
 
     def pos(x: float, y: float) -> tuple[float, float]:
         k = xs.index(x)
@@ -270,72 +294,111 @@ def svg(results: dict[str, dict[str, object]], path: Path) -> None:
     path.write_text("\n".join(parts))
 
 
-def report(results: dict[str, dict[str, object]], seconds: float) -> str:
-    ours, stock = results["Bring It Up"], results["stock Rasa (rasa init)"]
+TARGETS_NOTE = "Targets from issue #7 for this machine; see benchmarks/TRIED.md for what was tried."
+
+
+def report(results: dict[str, dict[str, Any]], seconds: float) -> str:
+    ours, clinic, stock = results[OURS], results[CLINIC], results[STOCK]
 
     def ratio(a: float, b: float) -> str:
         return f"{a / b:.2f}x" if b else "n/a"
+
+    def run(data: dict[str, Any], clients: int) -> dict[str, float]:
+        return next(r for r in data["runs"] if r["clients"] == clients)
+
+    def best(data: dict[str, Any]) -> float:
+        return max(r["throughput"] for r in data["runs"])
 
     lines = [
         "# Benchmark: Bring It Up vs a stock `rasa init` bot",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine "
-        f"({os.cpu_count()} CPUs), one Rasa process each, REST channel, loopback, "
-        f"{seconds:.0f} s per load level, clients sending back to back. Generated by "
-        "`make bench` (benchmarks/bench.py); numbers vary by machine, ratios are the point.",
+        f"({os.cpu_count()} CPUs), REST channel, loopback, {seconds:.0f} s per load level, "
+        "clients sending back to back. Generated by `make bench` (benchmarks/bench.py); "
+        "numbers vary by machine, ratios are the point.",
         "",
-        "Our bot runs its default configuration (embedded SQLite tracker store, action server, "
-        "guarded channel, spaCy pipeline) except that the benchmark raises the per-IP and "
-        "per-sender rate limits, since all load comes from one address. The stock bot is "
-        "`rasa init` (moodbot): in-memory tracker store, no action server, lighter NLU.",
+        "- **Bring It Up**: the embedded default (one Rasa process, SQLite tracker store, action "
+        "server, guarded channel, spaCy pipeline and safety screen).",
+        "- **Bring It Up, clinic mode**: PostgreSQL and Redis (scripts/services.sh), "
+        "endpoints.clinic.yml, one Rasa server with `SANIC_WORKERS=2`, one action server.",
+        "- **stock Rasa**: `rasa init` (moodbot) with its default config: in-memory tracker "
+        "store, no action server, lighter NLU.",
         "",
-        "## Per-turn latency (ms) and throughput",
+        "All load comes from one address, so our bot runs with a benchmark copy of "
+        "credentials.yml whose rate limits are raised; everything else is as shipped.",
         "",
-        "| clients | ours p50 | ours p95 | ours p99 | stock p50 | stock p95 | stock p99 | p95 ratio (ours/stock) "
-        "| ours turns/s | stock turns/s | throughput ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "## Targets",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
     ]
-    for a, b in zip(ours["runs"], stock["runs"], strict=True):  # type: ignore[call-overload]
-        lines.append(f"| {a['clients']} | {a['p50']:.0f} | {a['p95']:.0f} | {a['p99']:.0f} | {b['p50']:.0f} | "
-                     f"{b['p95']:.0f} | {b['p99']:.0f} | {ratio(a['p95'], b['p95'])} | {a['throughput']:.1f} | "
-                     f"{b['throughput']:.1f} | {ratio(a['throughput'], b['throughput'])} |")
-    g_ours, g_stock = ours["growth"], stock["growth"]
+    one = run(ours, 1)["p95"]
+    p95_24, stock_24 = min(run(ours, 24)["p95"], run(clinic, 24)["p95"]), run(stock, 24)["p95"]
+    g_ours: dict[int, float] = ours["growth"]
+    grow = g_ours[PROBE_TURNS[1]] / g_ours[PROBE_TURNS[0]]
+    rss = max(max(d["idle_rss"], *(r["rss_peak"] for r in d["runs"])) for d in (ours, clinic))
+    rows = [
+        ("single-client p95 <= 100 ms", f"{one:.0f} ms", one <= 100),
+        ("24 clients: p95 <= half of stock's", f"{p95_24:.0f} ms vs stock {stock_24:.0f} ms "
+         f"({ratio(p95_24, stock_24)})", p95_24 <= stock_24 / 2),
+        ("clinic mode saturation throughput >= 1.5x stock", f"{best(clinic):.1f} vs {best(stock):.1f} "
+         f"turns/s ({ratio(best(clinic), best(stock))})", best(clinic) >= 1.5 * best(stock)),
+        ("turn 40 within 20% of turn 5 (same message)", f"{ratio(g_ours[PROBE_TURNS[1]], g_ours[PROBE_TURNS[0]])}",
+         grow <= 1.2),
+        ("RSS per server process <= 1.5 GB", f"{rss:.0f} MB", rss <= 1536),
+    ]
+    lines += [f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in rows]
+    lines += ["", TARGETS_NOTE, "", "## Per-turn latency (ms) and throughput (turns/s)", "",
+              "| clients | " + " | ".join(f"{n} p50 | {n} p95 | {n} p99 | {n} turns/s" for n in ("ours", "clinic", "stock"))
+              + " | p95 ours/stock | throughput clinic/stock |",
+              "|---" * 15 + "|"]
+    for clients in [r["clients"] for r in stock["runs"]]:
+        a, c, b = run(ours, clients), run(clinic, clients), run(stock, clients)
+        cells = " | ".join(f"{x['p50']:.0f} | {x['p95']:.0f} | {x['p99']:.0f} | {x['throughput']:.1f}" for x in (a, c, b))
+        lines.append(f"| {clients} | {cells} | {ratio(a['p95'], b['p95'])} | {ratio(c['throughput'], b['throughput'])} |")
+    g_stock: dict[int, float] = stock["growth"]
     lines += [
         "",
         "![p95 latency vs concurrent clients](latency.svg)",
         "",
-        "## Latency as a conversation gets longer (median of 3 conversations, one client)",
+        "## Latency as a conversation gets longer (median of 5 conversations, one client)",
+        "",
+        f"The same message is sent at turn {PROBE_TURNS[0]} and at turn {PROBE_TURNS[1]} "
+        f"(ours: \"{OURS_PROBE}\", stock: \"{STOCK_PROBE}\"); the other rows are whatever the "
+        "conversation says at that turn (ours: answers, then review requests that recompose the draft).",
         "",
         "| turn | ours (ms) | stock (ms) |",
         "|---|---|---|",
     ]
-    for turn in (1, 5, 10, 20, 30, 40):
-        if turn in g_ours and turn in g_stock:  # type: ignore[operator]
-            lines.append(f"| {turn} | {g_ours[turn]:.0f} | {g_stock[turn]:.0f} |")  # type: ignore[index]
-    if 5 in g_ours and 40 in g_ours:  # type: ignore[operator]
-        lines.append("")
-        lines.append(f"Ours, turn 40 vs turn 5: {ratio(g_ours[40], g_ours[5])}; "  # type: ignore[index]
-                     f"stock: {ratio(g_stock[40], g_stock[5])}.")  # type: ignore[index]
-    peak_ours = max(r["rss_peak"] for r in ours["runs"])  # type: ignore[attr-defined]
-    peak_stock = max(r["rss_peak"] for r in stock["runs"])  # type: ignore[attr-defined]
+    for turn in (1, PROBE_TURNS[0], 10, 20, 30, PROBE_TURNS[1]):
+        mark = " (probe)" if turn in PROBE_TURNS else ""
+        lines.append(f"| {turn}{mark} | {g_ours[turn]:.0f} | {g_stock[turn]:.0f} |")
+    lines += ["", f"Probe at turn {PROBE_TURNS[1]} vs turn {PROBE_TURNS[0]}: ours "
+              f"{ratio(g_ours[PROBE_TURNS[1]], g_ours[PROBE_TURNS[0]])}, stock "
+              f"{ratio(g_stock[PROBE_TURNS[1]], g_stock[PROBE_TURNS[0]])}."]
+
+    def peak(data: dict[str, Any]) -> float:
+        return max(r["rss_peak"] for r in data["runs"])
+
     lines += [
         "",
         "## Resources",
         "",
-        "| | ours | stock | ratio |",
-        "|---|---|---|---|",
-        f"| server RSS idle (MB) | {ours['idle_rss']:.0f} | {stock['idle_rss']:.0f} | "
-        f"{ratio(ours['idle_rss'], stock['idle_rss'])} |",
-        f"| server RSS peak under load (MB) | {peak_ours:.0f} | {peak_stock:.0f} | {ratio(peak_ours, peak_stock)} |",
-        f"| model size (MB) | {ours['model_mb']:.1f} | {stock['model_mb']:.1f} | "
+        "| | ours | clinic mode | stock | ours/stock |",
+        "|---|---|---|---|---|",
+        f"| largest server process RSS idle (MB) | {ours['idle_rss']:.0f} | {clinic['idle_rss']:.0f} | "
+        f"{stock['idle_rss']:.0f} | {ratio(ours['idle_rss'], stock['idle_rss'])} |",
+        f"| largest server process RSS under load (MB) | {peak(ours):.0f} | {peak(clinic):.0f} | "
+        f"{peak(stock):.0f} | {ratio(peak(ours), peak(stock))} |",
+        f"| model size (MB) | {ours['model_mb']:.1f} | same | {stock['model_mb']:.1f} | "
         f"{ratio(ours['model_mb'], stock['model_mb'])} |",
-        f"| training time (s) | {ours['train_s']:.0f} | {stock['train_s']:.0f} | "
+        f"| training time (s) | {ours['train_s']:.0f} | same | {stock['train_s']:.0f} | "
         f"{ratio(ours['train_s'], stock['train_s'])} |",
-        f"| start to ready (s) | {ours['ready_s']:.0f} | {stock['ready_s']:.0f} | "
+        f"| start to ready (s) | {ours['ready_s']:.0f} | {clinic['ready_s']:.0f} | {stock['ready_s']:.0f} | "
         f"{ratio(ours['ready_s'], stock['ready_s'])} |",
         "",
-        "RSS counts the Rasa server process (ours: plus nothing else; the action server is "
-        "a separate process of about 150-250 MB).",
+        "RSS is per process: the Rasa server (in clinic mode, each Sanic worker). The action "
+        "server is a separate process of about 150-250 MB.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -348,11 +411,20 @@ def main() -> None:
     levels = [int(n) for n in args.clients.split(",")]
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
     work = Path(tempfile.mkdtemp(prefix="biu-bench-"))
-    results: dict[str, dict[str, object]] = {}
+    services = work / "services"
+    results: dict[str, dict[str, Any]] = {}
     try:
         print("training both bots...", flush=True)
         ours, stock = prepare(work, env)
-        for bot, starter in ((ours, lambda b: start_ours(b, work, env)), (stock, lambda b: start_stock(b, env))):
+        subprocess.run(["bash", "scripts/services.sh", "start", str(services)], cwd=ROOT, check=True,
+                       env={**env, "PG_PORT": str(free_port()), "REDIS_PORT": str(free_port())})
+        clinic_env = read_env(services / "env")
+        clinic = Bot(CLINIC, ROOT, ours.model, OURS_SCRIPT, OURS_LOOP, OURS_PROBE,
+                     train_seconds=ours.train_seconds)
+        runs = ((ours, lambda b: start_ours(b, work, env)),
+                (clinic, lambda b: start_ours(b, work, env, clinic_env)),
+                (stock, lambda b: start_stock(b, env)))
+        for bot, starter in runs:
             print(f"measuring {bot.name}...", flush=True)
             starter(bot)
             try:
@@ -360,12 +432,19 @@ def main() -> None:
             finally:
                 bot.stop()
     finally:
+        subprocess.run(["bash", "scripts/services.sh", "stop", str(services)], cwd=ROOT, check=False)
         shutil.rmtree(work, ignore_errors=True)
     OUT.mkdir(exist_ok=True)
     svg(results, OUT / "latency.svg")
     (OUT / "RESULTS.md").write_text(report(results, args.seconds))
     (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
     print((OUT / "RESULTS.md").read_text())
+
+
+def read_env(path: Path) -> dict[str, str]:
+    """KEY=value pairs of a scripts/services.sh env file."""
+    return dict(pair.split("=", 1) for line in path.read_text().splitlines()
+                for pair in line.removeprefix("export ").split())
 
 
 if __name__ == "__main__":
