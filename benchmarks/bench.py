@@ -193,7 +193,7 @@ def probe_conversation(bot: Bot, turns: int = 45) -> list[str]:
     return messages[:turns]
 
 
-async def growth(bot: Bot, turns: int = 45, repeats: int = 5) -> dict[int, float]:
+async def growth(bot: Bot, turns: int = 45, repeats: int = 7) -> dict[int, float]:
     by_turn: dict[int, list[float]] = {}
     async with aiohttp.ClientSession() as session:
         for _ in range(repeats):
@@ -361,7 +361,7 @@ def report(results: dict[str, dict[str, Any]], seconds: float) -> str:
         "",
         "![p95 latency vs concurrent clients](latency.svg)",
         "",
-        "## Latency as a conversation gets longer (median of 5 conversations, one client)",
+        "## Latency as a conversation gets longer (median of 7 conversations, one client)",
         "",
         f"The same message is sent at turn {PROBE_TURNS[0]} and at turn {PROBE_TURNS[1]} "
         f"(ours: \"{OURS_PROBE}\", stock: \"{STOCK_PROBE}\"); the other rows are whatever the "

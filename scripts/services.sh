@@ -4,6 +4,7 @@
 #   scripts/services.sh start DIR     start both; DIR/env then holds DB_* and REDIS_* to source
 #   scripts/services.sh stop DIR      stop both (data stays in DIR for the next start)
 #   scripts/services.sh restart-db|stop-db|start-db DIR   PostgreSQL only (the fault tests use them)
+#   scripts/services.sh stop-redis|start-redis DIR        Redis only
 # Ports: PG_PORT (default 55432) and REDIS_PORT (default 56379), chosen on the first start
 # and kept in DIR/env. Passwords are random, made on the first start, and never printed.
 # PostgreSQL will not run as root: as root its data lives in a directory of the postgres
@@ -95,7 +96,10 @@ stop_postgres() {
 }
 
 stop_redis() {
-  [ -f "$DIR/redis.pid" ] && kill "$(cat "$DIR/redis.pid")" 2>/dev/null || true
+  [ -f "$DIR/redis.pid" ] || return 0
+  local pid; pid="$(cat "$DIR/redis.pid")"
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$DIR/redis.pid"
 }
 
@@ -116,5 +120,9 @@ case "$action" in
     source "$ENV_FILE"
     [ "$action" = start-db ] || stop_postgres
     [ "$action" = stop-db ] || start_postgres ;;
+  stop-redis|start-redis)
+    # shellcheck disable=SC1090
+    source "$ENV_FILE"
+    if [ "$action" = stop-redis ]; then stop_redis; else start_redis; fi ;;
   *) echo "unknown action: $action" >&2; exit 2 ;;
 esac

@@ -96,12 +96,19 @@ class BringItUpRest(RestInput):
     async def _text_for_rasa(self, request: Request, sender: str, message: str) -> str:
         if not message.lstrip().startswith("/"):
             return tidy(message)
+        if message.strip() in self.always_allowed:
+            return message.strip()
+        store = request.app.ctx.agent.tracker_store
+        store = getattr(store, "_tracker_store", store)  # ours, inside Rasa's FailSafeTrackerStore
         try:
-            tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+            if hasattr(store, "recent_events"):
+                events = store.recent_events(sender)
+            else:
+                tracker = await store.retrieve(sender)
+                events = [event.as_dict() for event in tracker.events] if tracker else []
         except Exception as exc:  # noqa: BLE001 - no buttons known: the payload is read as words
             logger.error("reading a conversation failed with %s", type(exc).__name__)
-            tracker = None
-        events = [event.as_dict() for event in tracker.events] if tracker else []
+            events = []
         return text_for_rasa(message, offered_payloads(events) | set(self.always_allowed))
 
     @staticmethod

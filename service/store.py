@@ -26,6 +26,7 @@ else is Rasa's own `SQLTrackerStore`. On top of it:
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -111,6 +112,18 @@ class PrivateTrackerStore(SQLTrackerStore):
             raise StoreUnavailable(type(err).__name__) from None
 
     # -- ours ----------------------------------------------------------------------
+
+    def recent_events(self, sender_id: str, limit: int = 60) -> list[dict[str, Any]]:
+        """The latest stored events of a conversation, oldest first, as dicts: enough to
+        see which buttons are on screen without loading and replaying the whole tracker."""
+        try:
+            with self.session_scope() as session:
+                rows = (session.query(self.SQLEvent.data).filter(self.SQLEvent.sender_id == sender_id)
+                        .order_by(self.SQLEvent.id.desc()).limit(limit).all())
+        except SQLAlchemyError as err:
+            trouble.report("store read")
+            raise StoreUnavailable(type(err).__name__) from None
+        return [json.loads(data) for (data,) in reversed(rows)]
 
     def delete(self, sender_id: str) -> int:
         """Delete every stored event of one conversation; returns how many rows went."""

@@ -186,6 +186,20 @@ def test_database_down_never_starts_the_client_over(clinic, domain_texts):
     assert says(reply, domain_texts["utter_ask_feeling_ok"])
 
 
+def test_lock_store_down_is_told_kindly_and_the_conversation_goes_on(clinic, domain_texts):
+    sender = new_sender()
+    start_preparation(clinic, sender)
+    services("stop-redis", clinic.services)
+    try:
+        reply = clinic.say_to(0, sender, ANSWERS["what_happened"])
+        assert try_again(reply) and says(reply, domain_texts["utter_technical_problem"])
+    finally:
+        services("start-redis", clinic.services)
+    reply = clinic.say_to(1, sender, ANSWERS["what_happened"])
+    assert says(reply, domain_texts["utter_ask_feeling"])
+    assert user_turns(clinic, sender).count(ANSWERS["what_happened"]) == 1
+
+
 def test_the_lock_store_gives_every_waiting_message_its_own_ticket(clinic_services):
     """Many servers asking for a ticket of one conversation at once: no two get the same
     number (Rasa 3.6's RedisLockStore reads and writes the lock in two steps and can)."""
