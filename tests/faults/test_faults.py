@@ -40,6 +40,8 @@ def user_turns(parts: Parts, sender: str) -> list[str]:
 @pytest.fixture(scope="module")
 def embedded(tmp_path_factory):
     parts = Parts(tmp_path_factory.mktemp("embedded"))
+    # the real actions, except one that hangs on "hang" (tests/faults/slow); Rasa waits 3 s
+    parts.env.update(ACTIONS_PACKAGE="tests.faults.slow", ACTION_TIMEOUT_SECONDS="3")
     parts.start()
     yield parts
     parts.stop()
@@ -73,6 +75,18 @@ def test_action_server_down_mid_question_asks_to_try_again_and_loses_nothing(emb
     assert embedded.slot(sender, "feeling") == "small and embarrassed"
     assert embedded.slot(sender, "what_happened") == ANSWERS["what_happened"]
     assert user_turns(embedded, sender).count("small and embarrassed") == 1
+
+
+def test_an_action_that_hangs_is_given_up_well_inside_the_lock(embedded, domain_texts):
+    sender = new_sender()
+    start_preparation(embedded, sender)
+    began = time.time()
+    reply = embedded.say(sender, "hang on, she looked at the clock")
+    waited = time.time() - began
+    assert try_again(reply) and says(reply, domain_texts["utter_technical_problem"])
+    assert waited < 10, f"waited {waited:.0f} s (Rasa's own limit is 300 s, its lock 60 s)"
+    reply = embedded.say(sender, ANSWERS["what_happened"])
+    assert says(reply, domain_texts["utter_ask_feeling"])
 
 
 def test_rasa_killed_mid_conversation_resumes_at_the_same_question(embedded, domain_texts):
