@@ -97,12 +97,13 @@ class Bot:
     rasa_pid: int = 0
     train_seconds: float = 0.0
     ready_seconds: float = 0.0
+    logdir: Path | None = None  # the benchmark's temporary directory, never the repository
 
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/webhooks/rest/webhook"
 
     def start(self, command: list[str], env: dict[str, str], extra: list[list[str]] | None = None) -> None:
-        log = open(self.workdir / "server.log", "ab")
+        log = open((self.logdir or self.workdir) / f"server-{self.port}.log", "ab")
         for cmd in extra or []:
             self.procs.append(subprocess.Popen(cmd, cwd=self.workdir, env=env, stdout=log, stderr=log))
         began = time.time()
@@ -119,7 +120,7 @@ class Bot:
                 return
             except OSError:
                 time.sleep(0.2)
-        raise SystemExit(f"{self.name} did not start; see {self.workdir / 'server.log'}")
+        raise SystemExit(f"{self.name} did not start; see {log.name}")
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -425,6 +426,7 @@ def main() -> None:
                 (clinic, lambda b: start_ours(b, work, env, clinic_env)),
                 (stock, lambda b: start_stock(b, env)))
         for bot, starter in runs:
+            bot.logdir = work
             print(f"measuring {bot.name}...", flush=True)
             starter(bot)
             try:
