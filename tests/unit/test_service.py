@@ -275,3 +275,14 @@ def test_widget_settings_are_checked(tmp_path, changes, complaint):
     path.write_text(yaml.safe_dump(clinic), encoding="utf-8")
     with pytest.raises(ClinicConfigError, match=complaint):
         load_clinic(path)
+
+
+def test_an_action_timeout_at_or_past_the_lock_lifetime_refuses_to_start():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ACTION_TIMEOUT_SECONDS": "60", "PYTHONPATH": "."}
+    run = subprocess.run([sys.executable, "-c", "import service.trouble"], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0 and "must be below the lock lifetime" in run.stderr
