@@ -161,12 +161,14 @@ def test_database_restart_under_load_is_told_kindly_and_recovers(clinic, domain_
     for sender in senders:
         start_preparation(clinic, sender)
     problems = collections.Counter()
-    stop = threading.Event()
+    sent = collections.Counter()
+    restarted = threading.Event()
 
     def client(index: int, sender: str) -> None:
-        while not stop.is_set() and not read_when_up(clinic.slot, sender, "draft_shown"):
+        while not read_when_up(clinic.slot, sender, "draft_shown"):
             message = read_when_up(answer, clinic, sender)
             reply = clinic.say_to(index % 2, sender, message)  # asserts a 200 with a reply
+            sent["after restart" if restarted.is_set() else "before"] += 1
             if try_again(reply):
                 problems["try again"] += 1
                 time.sleep(0.5)
@@ -174,11 +176,14 @@ def test_database_restart_under_load_is_told_kindly_and_recovers(clinic, domain_
 
     with concurrent.futures.ThreadPoolExecutor(len(senders)) as pool:
         running = [pool.submit(client, i, s) for i, s in enumerate(senders)]
-        time.sleep(4)
+        while sent["before"] < 2 * len(senders):  # every client is on its way
+            time.sleep(0.05)
         services("restart-db", clinic.services)
+        restarted.set()
         for future in running:
             future.result(timeout=600)
     print(f"during the restart: {problems['try again']} kind try-again replies")
+    assert sent["after restart"] >= len(senders), "the restart did not happen under load"
     for sender in senders:
         assert clinic.slot(sender, "draft_shown")
         assert clinic.slot(sender, "what_happened") == ANSWERS["what_happened"]
