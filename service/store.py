@@ -34,7 +34,7 @@ import time
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
@@ -64,13 +64,25 @@ def _this_turn(tracker: DialogueStateTracker) -> set[str]:
 
 
 class PrivateTrackerStore(SQLTrackerStore):
+    engine: Any
+    sessionmaker: Any
+
     def __init__(self, domain: Any = None, retention_days: float | None = None,
                  purge_every_minutes: float = 60, idle_minutes: float = 60, **kwargs: Any) -> None:
         super().__init__(domain=domain, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect",
+        engine: Any = self.engine
+        if engine.dialect.name == "postgresql":
+            # After a database restart the pool holds dead connections, and the next message
+            # of each would fail; checking a connection before use (a tiny SELECT) avoids it.
+            engine.dispose()
+            engine = sa.create_engine(engine.url, pool_pre_ping=True,
+                                      **create_engine_kwargs(engine.url))
+            self.engine = engine
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
+        if engine.dialect.name == "sqlite":
+            sa.event.listen(engine, "connect",
                             lambda connection, _: connection.execute("PRAGMA secure_delete = ON"))
-            self.engine.dispose()  # the connection Rasa opened to create the table lacks it
+            engine.dispose()  # the connection Rasa opened to create the table lacks it
         if retention_days is None:
             retention_days = load_clinic()["retention_days"]
         self.retention_days = float(retention_days)

@@ -190,6 +190,18 @@ def test_database_restart_under_load_is_told_kindly_and_recovers(clinic, domain_
         assert user_turns(clinic, sender).count(ANSWERS["what_happened"]) == 1
 
 
+def test_after_a_quiet_database_restart_the_next_message_just_works(clinic, domain_texts):
+    sender = new_sender()
+    start_preparation(clinic, sender)
+    clinic.say_to(0, sender, ANSWERS["what_happened"])  # both servers now hold pooled
+    clinic.say_to(1, sender, ANSWERS["feeling"])        # connections to the database
+    services("restart-db", clinic.services)
+    reply = clinic.say_to(0, sender, "/affirm")
+    assert not try_again(reply) and says(reply, domain_texts["utter_ask_impact"])
+    reply = clinic.say_to(1, sender, ANSWERS["impact"])
+    assert not try_again(reply)
+
+
 def test_database_down_never_starts_the_client_over(clinic, domain_texts):
     sender = new_sender()
     start_preparation(clinic, sender)
