@@ -31,6 +31,8 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,6 +52,17 @@ CONVERSATION_ENDS = ("utter_goodbye", "utter_stop")
 
 class StoreUnavailable(RuntimeError):
     """The database failed; the message names the error type and nothing else."""
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    """A failed read is told to the channel (the client is asked to try again) and raised
+    as `StoreUnavailable`, without the SQL parameters."""
+    try:
+        yield
+    except SQLAlchemyError as err:
+        trouble.report("store read")
+        raise StoreUnavailable(type(err).__name__) from None
 
 
 def _this_turn(tracker: DialogueStateTracker) -> set[str]:
@@ -117,24 +130,17 @@ class PrivateTrackerStore(SQLTrackerStore):
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
                         ) -> DialogueStateTracker | None:
-        try:
+        with _reading():
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        except SQLAlchemyError as err:
-            trouble.report("store read")
-            raise StoreUnavailable(type(err).__name__) from None
 
     # -- ours ----------------------------------------------------------------------
 
     def recent_events(self, sender_id: str, limit: int = 60) -> list[dict[str, Any]]:
         """The latest stored events of a conversation, oldest first, as dicts: enough to
         see which buttons are on screen without loading and replaying the whole tracker."""
-        try:
-            with self.session_scope() as session:
-                rows = (session.query(self.SQLEvent.data).filter(self.SQLEvent.sender_id == sender_id)
-                        .order_by(self.SQLEvent.id.desc()).limit(limit).all())
-        except SQLAlchemyError as err:
-            trouble.report("store read")
-            raise StoreUnavailable(type(err).__name__) from None
+        with _reading(), self.session_scope() as session:
+            rows = (session.query(self.SQLEvent.data).filter(self.SQLEvent.sender_id == sender_id)
+                    .order_by(self.SQLEvent.id.desc()).limit(limit).all())
         return [json.loads(data) for (data,) in reversed(rows)]
 
     def delete(self, sender_id: str) -> int:

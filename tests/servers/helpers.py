@@ -70,27 +70,27 @@ class Stack:
             self.proc = subprocess.Popen(["bash", "scripts/run.sh"], cwd=ROOT, env=self.env,
                                          stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
+        if not self.wait_until_up(self.proc, "the servers", self.rasa_port, "/webhooks/rest/"):
+            self.stop()
+            pytest.fail("the servers did not start within 3 minutes")
+
+    def stop(self) -> None:
+        if self.proc:
+            stop_group(self.proc)
+
+    def wait_until_up(self, proc: subprocess.Popen[bytes], name: str, port: int, path: str) -> bool:
+        """True once `path` answers 200 (within 3 minutes); fails the test if `proc` exits."""
         deadline = time.time() + 180
         while time.time() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"the servers exited early; see {self.log}")
+            if proc.poll() is not None:
+                pytest.fail(f"{name} exited early; see {self.log}")
             try:
-                if self.request("GET", "/webhooks/rest/")[0] == 200:
-                    return
+                if self.request("GET", path, port=port)[0] == 200:
+                    return True
             except OSError:
                 pass
             time.sleep(0.5)
-        self.stop()
-        pytest.fail("the servers did not start within 3 minutes")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        return False
 
     def use_clinic(self, **changes: Any) -> None:
         """Run with a copy of clinic.yml with these settings changed."""
@@ -129,11 +129,11 @@ class Stack:
                                        {"Content-Type": "application/json"}, **kwargs)
         return status, data
 
-    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
+    def say(self, sender: str, message: str, port: int | None = None) -> list[dict[str, Any]]:
         """What the client sees in reply; fails on anything but 200 with a reply."""
         if sender not in self.senders:
             self.senders.append(sender)
-        status, data = self.post({"sender": sender, "message": message})
+        status, data = self.post({"sender": sender, "message": message}, port=port)
         assert status == 200, (status, data)
         assert isinstance(data, list) and data, f"no reply to {message[:60]!r}"
         return data
@@ -201,36 +201,14 @@ class Parts(Stack):
     def wait_for(self, name: str) -> None:
         port, path = ((self.action_port, "/health") if name == "actions"
                       else (self.rasa_ports[int(name[4:])], "/webhooks/rest/"))
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            if self.procs[name].poll() is not None:
-                pytest.fail(f"{name} exited early; see {self.log}")
-            try:
-                if self.request("GET", path, port=port)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.5)
-        pytest.fail(f"{name} did not start within 3 minutes")
+        if not self.wait_until_up(self.procs[name], name, port, path):
+            pytest.fail(f"{name} did not start within 3 minutes")
 
     def stop_part(self, name: str, sig: int = signal.SIGTERM) -> None:
-        proc = self.procs.pop(name)
-        if proc.poll() is None:
-            os.killpg(proc.pid, sig)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_group(self.procs.pop(name), sig)
 
     def say_to(self, server: int, sender: str, message: str) -> list[dict[str, Any]]:
-        if sender not in self.senders:
-            self.senders.append(sender)
-        status, data = self.post({"sender": sender, "message": message},
-                                 port=self.rasa_ports[server])
-        assert status == 200, (status, data)
-        assert isinstance(data, list) and data, f"no reply to {message[:60]!r}"
-        return data
+        return self.say(sender, message, port=self.rasa_ports[server])
 
     def events(self, sender: str) -> list[dict[str, Any]]:
         if not self.services:
@@ -243,6 +221,17 @@ class Parts(Stack):
             with db.cursor() as cursor:
                 cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
                 return [json.loads(data) for (data,) in cursor.fetchall()]
+
+
+def stop_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    """Stop a process started with its own session, and everything it started."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def read_env_file(path: Path) -> dict[str, str]:
