@@ -233,17 +233,13 @@ def start_ours(bot: Bot, work: Path, env: dict[str, str], clinic: dict[str, str]
     channel.update({"sender_per_minute": 100_000, "ip_per_minute": 1_000_000})
     bench_credentials = work / "credentials.yml"
     bench_credentials.write_text(yaml.safe_dump(credentials))
-    action_port = free_port()
-    env = {**env, "TRACKER_DB": str(work / "ours.db"), "SANIC_HOST": "127.0.0.1",
-           "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook", "PYTHONPATH": str(ROOT)}
-    endpoints = "endpoints.yml"
+    # Started the way `make run` / `make run-clinic` start it (scripts/run.sh and its settings).
+    env = {**env, "TRACKER_DB": str(work / "ours.db"), "VENV": str(BIN.parent),
+           "RASA_PORT": str(bot.port), "ACTION_PORT": str(free_port()),
+           "MODEL": str(bot.model), "CREDENTIALS": str(bench_credentials)}
     if clinic:
-        env = {**env, **clinic, "SANIC_WORKERS": "2"}
-        endpoints = "endpoints.clinic.yml"
-    action = [str(BIN / "python"), "-m", "service.action_server", "--port", str(action_port)]
-    bot.start([str(BIN / "rasa"), "run", "--model", str(bot.model), "--port", str(bot.port),
-               "--interface", "127.0.0.1", "--credentials", str(bench_credentials),
-               "--endpoints", endpoints], env, extra=[action])
+        env = {**env, **clinic, "SANIC_WORKERS": "2", "ENDPOINTS": "endpoints.clinic.yml"}
+    bot.start(["bash", "scripts/run.sh", "rasa"], env, extra=[["bash", "scripts/run.sh", "actions"]])
 
 
 def start_stock(bot: Bot, env: dict[str, str]) -> None:

@@ -4,14 +4,24 @@
 #   scripts/run.sh shell           terminal chat
 #   scripts/run.sh actions         only the action server (foreground)
 #   scripts/run.sh rasa            only a Rasa server (foreground; for more servers in clinic mode)
-# Settings from the environment: RASA_PORT, ACTION_PORT, DEMO_PORT, ENDPOINTS, TRACKER_DB, RASA_INTERFACE,
-# ACTION_INTERFACE (both 127.0.0.1 unless a container needs 0.0.0.0), ACTION_SERVER_URL,
-# ACTIONS_PACKAGE (the tests use it to run actions that fail on purpose).
+# Settings from the environment: RASA_PORT, ACTION_PORT, DEMO_PORT, ENDPOINTS, CREDENTIALS, MODEL,
+# TRACKER_DB, RASA_INTERFACE, ACTION_INTERFACE (both 127.0.0.1 unless a container needs 0.0.0.0),
+# ACTION_SERVER_URL, ACTIONS_PACKAGE (the tests use it to run actions that fail on purpose).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${VENV:-.venv}/bin"
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" SANIC_HOST="${ACTION_INTERFACE:-127.0.0.1}"
 export TRACKER_DB="${TRACKER_DB:-var/conversations.db}"
+# One thread each for TensorFlow and OpenMP. More threads only spin while they wait: a Rasa
+# process used 1.6 CPUs for the work of one, taking CPU from the action server and the
+# database; clinic mode runs one Sanic worker per CPU instead (benchmarks/TRIED.md).
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
+export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
+# With several Sanic workers, a kept-alive connection stays with the worker that accepted it:
+# the benchmark saw one worker serve most clients (sometimes all) while the other idled.
+# Closing the connection after each reply lets whichever worker is free take the next message.
+if [ "${SANIC_WORKERS:-1}" -gt 1 ]; then export SANIC_KEEP_ALIVE="${SANIC_KEEP_ALIVE:-false}"; fi
 ENDPOINTS="${ENDPOINTS:-endpoints.yml}"
 RASA_PORT="${RASA_PORT:-5005}"
 ACTION_PORT="${ACTION_PORT:-5055}"
@@ -25,8 +35,8 @@ ACTIONS=(-m service.action_server --actions "${ACTIONS_PACKAGE:-actions}" --port
 case "$mode" in
   actions) exec "$BIN/python" "${ACTIONS[@]}" ;;
   shell) ;;
-  *) RASA=(run --model models/bring-it-up.tar.gz --port "$RASA_PORT"
-           --interface "${RASA_INTERFACE:-127.0.0.1}" --credentials credentials.yml
+  *) RASA=(run --model "${MODEL:-models/bring-it-up.tar.gz}" --port "$RASA_PORT"
+           --interface "${RASA_INTERFACE:-127.0.0.1}" --credentials "${CREDENTIALS:-credentials.yml}"
            --endpoints "$ENDPOINTS" --cors $("$BIN/python" -m actions.clinic --origins))
      [ "$mode" = rasa ] && exec "$BIN/rasa" "${RASA[@]}" ;;
 esac

@@ -12,15 +12,46 @@ Each change was found by profiling a running server (py-spy) and is measured by
   conversation, on every message) asks `Event.resolve_by_type`, which walks every
   subclass of `Event` to find the one with that name: ~8% of the server's CPU. The
   answer for a name never changes, so it is remembered.
+- **spaCy's entity recognizer is not run for the NLU pipeline.** `SpacyNLP` loads the whole
+  English pipeline, but nothing in ours reads entities; the recognizer has its own network
+  and was ~40% of each parse. Tokens, lemmas, tags and vectors are the same without it
+  (tests/unit/test_speedups.py compares them).
+- **RulePolicy checks only the rules that can apply.** For every prediction it checked
+  each of ~490 rule keys against each state of the *whole* conversation. Now the rules are
+  grouped by the action their last state needs, so only the group of the conversation's
+  last action (and rules naming none) is checked; it stops looking back at the longest
+  rule left, since every rule not ruled out by then applies; and each rule's states are
+  reversed once instead of on every check. The keys it returns are the same
+  (tests/unit/test_speedups.py compares them with Rasa's on random rules).
+- **A conversation's applied events are worked out once per change.** Rasa asks
+  `tracker.applied_events()` (the events left after reverts and a form's folded turns)
+  many times per prediction, and each time walks the whole conversation again, looking
+  back through it at every form step. The answer is kept with the tracker until an event is
+  added; callers get their own copy of the list.
+- **The conversation sent to the action server is written with ujson.** Rasa sends the
+  whole tracker as JSON on every custom action call, and the standard library's encoder
+  was ~4% of the server's CPU; ujson (already one of Rasa's dependencies) writes the same
+  JSON several times faster.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
+import aiohttp
+import ujson
 from jsonschema import ValidationError, validators
 from rasa.core.actions.action import RemoteAction
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
 from rasa.shared.core.events import Event
+from rasa.shared.core.generator import State
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import ACTION_NAME
+from rasa.utils.endpoints import EndpointConfig
 
 _SCHEMA = RemoteAction.action_response_format_spec()
 _validator_class = validators.validator_for(_SCHEMA)
@@ -55,3 +86,111 @@ def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type
 
 
 Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign]
+
+
+_rasa_load_spacy = SpacyNLP.load_model
+
+
+def _load_spacy_without_entities(spacy_model_name: str) -> SpacyModel:
+    model = _rasa_load_spacy(spacy_model_name)
+    if "ner" in model.model.pipe_names:
+        model.model.disable_pipe("ner")
+    return model
+
+
+SpacyNLP.load_model = staticmethod(_load_spacy_without_entities)  # type: ignore[method-assign]
+
+
+@functools.lru_cache(maxsize=None)
+def _reversed_rule_states(rule_key: str) -> tuple[State, ...]:
+    return tuple(reversed(RulePolicy._rule_key_to_state(rule_key)))
+
+
+def _is_rule_applicable(self: RulePolicy, rule_key: str, turn_index: int,
+                        conversation_state: State) -> bool:
+    """Rasa's check, with the rule's states reversed once instead of on every call."""
+    rule_states = _reversed_rule_states(rule_key)
+    if turn_index >= len(rule_states):
+        return True
+    current_previous_action = conversation_state.get(PREVIOUS_ACTION)
+    rule_previous_action = rule_states[turn_index].get(PREVIOUS_ACTION)
+    if not rule_previous_action and not current_previous_action:
+        return True
+    if not rule_previous_action or not current_previous_action:
+        return False
+    return self._does_rule_match_state(rule_states[turn_index], conversation_state)
+
+
+def _last_action(state: State) -> Any:
+    return state.get(PREVIOUS_ACTION, {}).get(ACTION_NAME)
+
+
+def _keys_by_last_action(lookup: dict[str, str]) -> dict[Any, set[str]]:
+    """The rule keys grouped by the action their last state requires (None: no action
+    named, or one that must not be set). Kept with the lookup, which never changes."""
+    found = _groups.get(id(lookup))
+    if found is None or found[0] is not lookup:
+        groups: dict[Any, set[str]] = {}
+        for key in lookup:
+            rule_states = _reversed_rule_states(key)
+            action = _last_action(rule_states[0]) if rule_states else None
+            groups.setdefault(None if action == SHOULD_NOT_BE_SET else action, set()).add(key)
+        found = _groups[id(lookup)] = (lookup, groups)
+    return found[1]
+
+
+_groups: dict[int, tuple[dict[str, str], dict[Any, set[str]]]] = {}
+
+
+def _get_possible_keys(self: RulePolicy, lookup: dict[str, str], states: list[State]
+                       ) -> set[str]:
+    if not states:
+        return set(lookup)
+    groups = _keys_by_last_action(lookup)
+    # A rule whose last state names another action than the conversation's last one
+    # fails Rasa's check at once; only the others are checked.
+    current = _last_action(states[-1])
+    possible_keys = groups.get(None, set()) | (groups.get(current, set()) if current else set())
+    for turn_index, state in enumerate(reversed(states)):
+        reach = max((len(_reversed_rule_states(key)) for key in possible_keys), default=0)
+        if turn_index >= reach:
+            break  # every key left applies from here on (Rasa's check returns True)
+        possible_keys = {key for key in possible_keys
+                         if _is_rule_applicable(self, key, turn_index, state)}
+    return possible_keys
+
+
+_rasa_is_rule_applicable = RulePolicy._is_rule_applicable
+_rasa_get_possible_keys = RulePolicy._get_possible_keys
+RulePolicy._is_rule_applicable = _is_rule_applicable  # type: ignore[method-assign]
+RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
+
+
+_rasa_applied_events = DialogueStateTracker.applied_events
+_APPLIED = "_bring_it_up_applied_events"
+
+
+def _applied_events(self: DialogueStateTracker) -> list[Event]:
+    events = self.events
+    last = events[-1] if events else None
+    cached = self.__dict__.get(_APPLIED)
+    # Events are only ever appended; the same count ending in the same event object
+    # (held here, so it cannot be another object at the same address) is the same list.
+    if cached is None or cached[0] != len(events) or cached[1] is not last:
+        cached = (len(events), last, _rasa_applied_events(self))
+        self.__dict__[_APPLIED] = cached
+    return list(cached[2])
+
+
+DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
+
+
+def _session(self: EndpointConfig) -> aiohttp.ClientSession:
+    """Rasa's session for calls to an endpoint, with ujson as the JSON writer."""
+    auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+            if self.basic_auth else None)
+    return aiohttp.ClientSession(headers=self.headers, auth=auth, json_serialize=ujson.dumps,
+                                 timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
+
+
+EndpointConfig.session = _session  # type: ignore[method-assign]

@@ -26,18 +26,20 @@ else is Rasa's own `SQLTrackerStore`. On top of it:
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -47,6 +49,8 @@ from service import trouble
 logger = logging.getLogger(__name__)
 
 DELETE_NOW = "utter_data_deleted"
+# Set on a tracker read from the store: how many of its events are stored.
+STORED = "_bring_it_up_stored_events"
 CONVERSATION_ENDS = ("utter_goodbye", "utter_stop")
 
 
@@ -81,8 +85,12 @@ class PrivateTrackerStore(SQLTrackerStore):
     sessionmaker: Any
 
     def __init__(self, domain: Any = None, retention_days: float | None = None,
-                 purge_every_minutes: float = 60, idle_minutes: float = 60, **kwargs: Any) -> None:
+                 purge_every_minutes: float = 60, idle_minutes: float = 60,
+                 kept_conversations: int = 100, **kwargs: Any) -> None:
         super().__init__(domain=domain, **kwargs)
+        # Conversations kept in memory between messages (see `_kept_tracker`); 0: none.
+        self.kept_conversations = int(kept_conversations)
+        self._kept: OrderedDict[str, tuple[DialogueStateTracker, int | None]] = OrderedDict()
         engine: Any = self.engine
         if engine.dialect.name == "postgresql":
             # After a database restart the pool holds dead connections, and the next message
@@ -125,13 +133,74 @@ class PrivateTrackerStore(SQLTrackerStore):
             logger.error("saving a conversation failed with %s", type(err).__name__)
             trouble.report("store write")
             return  # not raised: Rasa's fail-safe would keep the conversation in memory
+        if hasattr(tracker, STORED):
+            setattr(tracker, STORED, len(tracker.events))
+            try:
+                self._keep(tracker)
+            except SQLAlchemyError as err:  # saved all the same; the next read uses the database
+                logger.error("remembering a conversation failed with %s", type(err).__name__)
         if time.time() - self._last_purge > self.purge_every:
             self.purge()
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
                         ) -> DialogueStateTracker | None:
-        with _reading():
-            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        """Rasa's read, made cheaper (see `_kept_tracker`): it fetches only the events'
+        JSON instead of building a SQLAlchemy object per row, and remembers how many
+        events were read so that `save` need not count them again."""
+        if not fetch_events_from_all_sessions:
+            kept = self._kept_tracker(sender_id)
+            if kept is not None:
+                return kept
+        with _reading(), self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions) \
+                .with_entities(self.SQLEvent.data).all()
+        if not self.domain or not rows:
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows],
+                                                 self.domain.slots)
+        if not fetch_events_from_all_sessions:
+            setattr(tracker, STORED, len(rows))
+        return tracker
+
+    def _kept_tracker(self, sender_id: str) -> DialogueStateTracker | None:
+        """The conversation as this process last saved it, if nobody has written to it
+        since: the conversation lock lets one message at a time work on a conversation,
+        so a tracker saved here is still current when the newest stored event is the one
+        this process wrote last (one small query instead of reading and replaying every
+        event). It is handed out once: only a successful `save` keeps it again, so a turn
+        that failed half-way never leaves a half-changed tracker behind."""
+        kept = self._kept.pop(sender_id, None)
+        if kept is None:
+            return None
+        tracker, last_id = kept
+        with _reading(), self.session_scope() as session:
+            newest = self._newest_id(session, sender_id)
+        return tracker if newest == last_id else None
+
+    def _keep(self, tracker: DialogueStateTracker) -> None:
+        """Keep a just-saved tracker for the conversation's next message, unless it spans
+        two sessions (a read from the database would return only the latest one)."""
+        if not self.kept_conversations or any(
+                isinstance(event, SessionStarted) for event in itertools.islice(tracker.events, 1, None)):
+            return
+        with self.session_scope() as session:
+            self._kept[tracker.sender_id] = (tracker, self._newest_id(session, tracker.sender_id))
+        while len(self._kept) > self.kept_conversations:
+            self._kept.popitem(last=False)
+
+    def _newest_id(self, session: Any, sender_id: str) -> int | None:
+        newest = session.query(sa.func.max(self.SQLEvent.id)) \
+            .filter(self.SQLEvent.sender_id == sender_id).scalar()
+        return None if newest is None else int(newest)
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
+        """The events not stored yet. Rasa counts the stored ones with a query on every
+        save; the conversation lock keeps anyone else from writing between our read and
+        this save, so the number read (or last saved) is the number stored."""
+        stored = getattr(tracker, STORED, None)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, None)
 
     # -- ours ----------------------------------------------------------------------
 
@@ -145,6 +214,7 @@ class PrivateTrackerStore(SQLTrackerStore):
 
     def delete(self, sender_id: str) -> int:
         """Delete every stored event of one conversation; returns how many rows went."""
+        self._kept.pop(sender_id, None)
         with self.session_scope() as session:
             rows = session.query(self.SQLEvent).filter(
                 self.SQLEvent.sender_id == sender_id).delete(synchronize_session=False)
@@ -166,6 +236,8 @@ class PrivateTrackerStore(SQLTrackerStore):
             stale = (session.query(event.sender_id).group_by(event.sender_id)
                      .having(sa.func.max(event.timestamp) < self.cutoff(now)))
             senders = [sender for (sender,) in stale.all()]
+            for sender in senders:
+                self._kept.pop(sender, None)
             for start in range(0, len(senders), 500):
                 session.query(event).filter(event.sender_id.in_(senders[start:start + 500])) \
                     .delete(synchronize_session=False)

@@ -286,3 +286,72 @@ def test_an_action_timeout_at_or_past_the_lock_lifetime_refuses_to_start():
     run = subprocess.run([sys.executable, "-c", "import service.trouble"], env=env,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode != 0 and "must be below the lock lifetime" in run.stderr
+
+
+# -- the store keeps a conversation between messages, never a stale or half-done one --
+
+def say(store, sender: str, text: str):
+    """One turn the way Rasa does it: read the conversation, add to it, save it."""
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+
+    tracker = asyncio.run(store.retrieve(sender))
+    if tracker is None:
+        tracker = conversation(sender)
+    tracker.update(UserUttered(text, {"name": "inform", "confidence": 1.0}))
+    tracker.update(ActionExecuted("utter_ask_feeling"))
+    tracker.update(BotUttered("ok"))
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+    return tracker
+
+
+def said(tracker) -> list[str]:
+    from rasa.shared.core.events import UserUttered
+
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def test_two_servers_on_one_database_each_read_what_the_other_wrote(store_factory):
+    first, second = store_factory(7), store_factory(7)
+    sender = "f" * 20
+    for k in range(6):
+        say(first if k % 2 == 0 else second, sender, f"message {k}")
+    for store in (first, second):
+        tracker = asyncio.run(store.retrieve(sender))
+        assert said(tracker)[-6:] == [f"message {k}" for k in range(6)]
+        assert rows(store, sender) == len(tracker.events), "every event stored once"
+    say(first, sender, "again")
+    say(first, sender, "and again")
+    assert said(asyncio.run(second.retrieve(sender)))[-2:] == ["again", "and again"]
+    assert rows(first, sender) == len(asyncio.run(first.retrieve(sender)).events)
+
+
+def test_a_turn_that_failed_half_way_is_not_what_the_next_message_sees(store_factory):
+    from rasa.shared.core.events import UserUttered
+
+    from service import trouble
+
+    store = store_factory(7)
+    sender = "g" * 20
+    say(store, sender, "one")
+    say(store, sender, "two")
+    tracker = asyncio.run(store.retrieve(sender))
+    tracker.update(UserUttered("half done"))
+    with trouble.turn():
+        trouble.report("action")
+        asyncio.run(store.save(tracker))
+    assert said(asyncio.run(store.retrieve(sender)))[-2:] == ["one", "two"]
+    say(store, sender, "three")
+    assert said(asyncio.run(store.retrieve(sender)))[-3:] == ["one", "two", "three"]
+
+
+def test_a_deleted_or_purged_conversation_is_not_kept_in_memory(store_factory):
+    store = store_factory(7)
+    for sender in ("h" * 20, "i" * 20):
+        say(store, sender, "one")
+        say(store, sender, "two")
+    store.delete("h" * 20)
+    assert asyncio.run(store.retrieve("h" * 20)) is None
+    other = store_factory(7)  # `make purge`, another process
+    other.delete("i" * 20)
+    assert asyncio.run(store.retrieve("i" * 20)) is None
