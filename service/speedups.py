@@ -101,7 +101,7 @@ def _load_spacy_without_entities(spacy_model_name: str) -> SpacyModel:
 SpacyNLP.load_model = staticmethod(_load_spacy_without_entities)  # type: ignore[method-assign]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reversed_rule_states(rule_key: str) -> tuple[State, ...]:
     return tuple(reversed(RulePolicy._rule_key_to_state(rule_key)))
 
