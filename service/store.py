@@ -22,6 +22,11 @@ else is Rasa's own `SQLTrackerStore`. On top of it:
   conversation stays at the same question, and the client sends the message again.
   (Rasa's `UserUtteranceReverted` cannot do this inside a form: the form's turns are
   folded together, and the rewind falls back to before the form began.)
+- **Less work per message** (measured by `make bench`, benchmarks/TRIED.md). A conversation
+  just saved here is kept in memory for its next message (up to `kept_conversations`, 100),
+  and used only if the newest stored event is still the one this process wrote: another
+  server's write, a deletion or a purge sends the read to the database. Reads fetch only
+  the events' JSON, and a save does not count the stored events again.
 """
 
 from __future__ import annotations
