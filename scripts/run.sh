@@ -18,10 +18,6 @@ export TRACKER_DB="${TRACKER_DB:-var/conversations.db}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 export TF_INTER_OP_PARALLELISM_THREADS="${TF_INTER_OP_PARALLELISM_THREADS:-1}"
 export TF_INTRA_OP_PARALLELISM_THREADS="${TF_INTRA_OP_PARALLELISM_THREADS:-1}"
-# With several Sanic workers, a kept-alive connection stays with the worker that accepted it:
-# the benchmark saw one worker serve most clients (sometimes all) while the other idled.
-# Closing the connection after each reply lets whichever worker is free take the next message.
-if [ "${SANIC_WORKERS:-1}" -gt 1 ]; then export SANIC_KEEP_ALIVE="${SANIC_KEEP_ALIVE:-false}"; fi
 ENDPOINTS="${ENDPOINTS:-endpoints.yml}"
 RASA_PORT="${RASA_PORT:-5005}"
 ACTION_PORT="${ACTION_PORT:-5055}"
