@@ -91,11 +91,11 @@ def free_text_validator(slot: str) -> Callable[..., dict[str, Any]]:
     return only_fresh_answers(validate)
 
 
-def _belongs_to_skipped_event(piece: str, slot: str, tracker: Tracker) -> bool:
-    """"She yawned while I was crying", given as the feeling after "what happened" was
-    skipped, is what happened: it is kept there and the feeling is asked again."""
-    return slot == "feeling" and not tracker.get_slot("what_happened") \
-        and language.describes_event(piece)
+def _belongs_to_the_event(piece: str, slot: str) -> bool:
+    """"She yawned while I was crying", given as the feeling, is more of what happened: it
+    is added there (or kept there, if that question was skipped) and the feeling is asked
+    again, instead of "It sounds like you felt she yawned…"."""
+    return slot == "feeling" and language.event_not_feeling(piece)
 
 
 def _answers_later(key: str, slot: str, tracker: Tracker) -> bool:
@@ -135,7 +135,7 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
         moved: dict[str, list[str]] = {}
         for piece, kinds in language.clauses(text):
             # kinds[-1] is always the catch-all "what_happened"
-            if _belongs_to_skipped_event(piece, slot, tracker):
+            if _belongs_to_the_event(piece, slot):
                 moved.setdefault("what_happened", []).append(piece)
             elif slot in kinds[:-1] or kinds[0] == slot or not _answers_later(kinds[0], slot, tracker):
                 if language.is_usable(piece):  # "ok um." before the answer is not part of it
@@ -143,6 +143,13 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
             else:
                 moved.setdefault(kinds[0], []).append(piece)
         later = {key: " ".join(pieces) for key, pieces in moved.items()}
+        before = str(tracker.get_slot("what_happened") or "").rstrip()
+        if later.get("what_happened") and before:
+            stop = "" if before[-1] in ".!?" else "."
+            later["what_happened"] = f"{before}{stop} {later['what_happened']}"
+        if not own and slot == "feeling" and later.get("what_happened"):
+            dispatcher.utter_message(response="utter_added_to_what_happened")
+            return {**later, slot: None, **answered()}
         if not own and ask_again:
             # Nothing here answers this question: it is asked again, and it counts as an
             # unusable answer so that it is set aside after three tries.

@@ -290,6 +290,28 @@ def says_nothing_changed(text: str) -> bool:
     return bool(re.match(r"^\s*(nothing|not (really|much)|no\b|none)", clean(text).lower()))
 
 
+_FEELING_FRAME = re.compile(
+    r"^(?:(?:i guess|i think|kind of|kinda|sort of|just|like,)\s+)*"
+    r"(?:i\s+felt|i\s+feel|it\s+felt|it\s+made|felt|like|that|as if|as though)\b", re.I)
+
+
+def event_not_feeling(text: str) -> bool:
+    """An answer to "how did it feel?" that tells more of what happened ("she rolled her
+    eyes"), not how it felt. "Like she wasn't listening" or "that she doesn't get me" are
+    how it felt, even with no feeling word in them."""
+    plain = strip_filler(text)
+    if not plain or feeling_words(plain) or _FEELING_FRAME.match(plain):
+        return False
+    # Someone in particular did something; "nobody listens to me" is how it felt.
+    return any(t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in _NOT_SOMEONE
+               for t in parse(clean(plain)))
+
+
+_NOT_SOMEONE = {"i", "we", "it", "that", "this", "you", "nobody", "no", "one", "everyone",
+                "everybody", "people", "anyone", "anybody", "someone", "somebody", "nothing",
+                "everything", "something", "noone"}
+
+
 def describes_event(text: str) -> bool:
     """Something someone else did ("she yawned while I was crying"), with no feeling named."""
     if feeling_words(text):

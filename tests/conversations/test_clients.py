@@ -202,3 +202,15 @@ def test_nothing_is_asked_or_kept_before_the_client_agrees(chat):
     assert chat.asking is None and not chat.slot("consented")
     assert chat.slot("what_happened") is None
     assert "What happened?" in texts(chat.say("ok"))
+
+
+def test_more_of_what_happened_is_added_there_and_the_feeling_asked_again(chat):
+    chat.say("hi")
+    chat.say("/consent_accept")
+    chat.say("she kept checking the time when i talked about my dad")
+    assert chat.asking == "feeling"
+    replies = texts(chat.say("she said i was being dramatic when i cried"))
+    assert "I've added that to what happened" in replies and "It sounds like you felt" not in replies
+    assert "How did that feel for you" in replies and chat.asking == "feeling"
+    assert "dramatic" in chat.slot("what_happened") and "my dad" in chat.slot("what_happened")
+    assert "It sounds like you felt dismissed" in texts(chat.say("dismissed"))

@@ -134,3 +134,23 @@ def test_answers_that_only_fit_other_questions_count_toward_setting_this_one_asi
     result = validate(dispatcher, domain, "identity_detail", "I want her to take me seriously",
                       slots={"identity_involved": "yes", "unusable_count": 2.0})
     assert result["identity_detail"] == "" and "seriously" in result["hope"]
+
+
+@pytest.mark.parametrize("text", ["she said i was being dramatic when i cried", "um she rolled her eyes",
+                                  "Dr. Patel checked her phone"])
+def test_more_of_what_happened_given_as_the_feeling_is_added_there(dispatcher, domain, text):
+    result = validate(dispatcher, domain, "feeling", text,
+                      slots={"what_happened": "She looked at the clock while I talked"})
+    assert result["feeling"] is None
+    assert result["what_happened"].startswith("She looked at the clock while I talked. ")
+    assert text.split()[-1] in result["what_happened"]
+    assert responses(dispatcher) == ["utter_added_to_what_happened"]
+
+
+@pytest.mark.parametrize("text", ["like she wasn't listening", "I felt like she didn't care",
+                                  "that she doesn't get me", "nobody listens to me", "she hurt me",
+                                  "honestly like she was judging me"])
+def test_how_it_felt_is_the_feeling_even_with_someone_else_in_it(dispatcher, domain, text):
+    result = validate(dispatcher, domain, "feeling", text,
+                      slots={"what_happened": "She looked at the clock while I talked"})
+    assert result["feeling"] == text and "what_happened" not in result
