@@ -312,15 +312,6 @@ _NOT_SOMEONE = {"i", "we", "it", "that", "this", "you", "nobody", "no", "one", "
                 "everything", "something", "noone"}
 
 
-def describes_event(text: str) -> bool:
-    """Something someone else did ("she yawned while I was crying"), with no feeling named."""
-    if feeling_words(text):
-        return False
-    doc = parse(clean(text))
-    return any(t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in ("i", "we", "it", "that", "this")
-               for t in doc)
-
-
 def _kinds(clause: str) -> list[str]:
     """What a clause could be answering, most specific first."""
     sent = parse(clause)
