@@ -86,3 +86,88 @@ def test_rule_policy_finds_the_same_rules_as_rasa():
         states = [state(False) for _ in range(rng.randint(0, 8))]
         expected = speedups._rasa_get_possible_keys(rasa, lookup, states)
         assert ours._get_possible_keys(lookup, states) == expected
+
+
+def _replies_from_our_actions() -> list[dict]:
+    """Real action-server replies: our actions run by rasa_sdk's own executor."""
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa_sdk.executor import ActionExecutor
+
+    from tests.conftest import ROOT
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain = Domain.load(str(ROOT / "domain")).as_dict()
+    slots = {"consented": True, "what_happened": "she looked at the clock while I talked",
+             "feeling": "small and embarrassed", "feeling_ok": True, "impact": "I held back",
+             "fear": "she'll think I'm needy", "hope": "to talk it through", "tone": "gentle",
+             "therapist_term": "therapist"}
+    calls = [("action_show_draft", slots, "show me", None),
+             ("action_make_shorter", {**slots, "draft_shown": True}, "make it shorter", None),
+             ("action_skip_question", {"requested_slot": "fear"}, "skip", "fear"),
+             ("action_start_over", slots, "start over", None),
+             ("validate_preparation_form", {"what_happened": "she laughed at me"},
+              "she laughed at me", "what_happened"),
+             ("action_fallback", {}, "asdf qwer", None)]
+    replies = []
+    for action, values, text, requested in calls:
+        tracker = {"sender_id": "s" * 20, "slots": {"requested_slot": requested, **values},
+                   "latest_message": {"text": text, "intent": {"name": "inform", "confidence": 1.0},
+                                      "entities": []},
+                   "events": [], "paused": False, "followup_action": None,
+                   "active_loop": {"name": "preparation_form"} if requested else {},
+                   "latest_action_name": "action_listen"}
+        reply = asyncio.run(executor.run({"next_action": action, "sender_id": "s" * 20,
+                                          "tracker": tracker, "domain": domain}))
+        assert reply and (reply["events"] or reply["responses"]), action
+        replies.append(reply)
+    return replies
+
+
+def _broken(reply: dict) -> list[dict]:
+    import copy
+
+    out = [{"events": "not a list"}, {"responses": {"text": "not a list"}}, {"events": [{}]},
+           {"events": [{"event": "slot", "value": 1}]},  # a slot with no name
+           {"events": [{"event": "no_such_event"}]},
+           {"events": [{"event": "active_loop", "name": 3}]},  # allowed by the schema
+           {"events": [{"event": "bot", "text": 5}]}]  # allowed by the schema
+    for index in range(len(reply.get("events", []))):
+        changed = copy.deepcopy(reply)
+        changed["events"][index]["timestamp"] = "yesterday"
+        out.append(changed)
+    return out
+
+
+def test_action_replies_are_judged_as_rasa_s_own_validator_judges_them():
+    from jsonschema import ValidationError, validators
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    rasa_own = validators.validator_for(schema)(schema)
+    replies = _replies_from_our_actions()
+    broken = [b for reply in replies for b in _broken(reply)]
+    for reply in replies:
+        assert rasa_own.is_valid(reply) and speedups.ACTION_RESPONSE_VALIDATOR.is_valid(reply)
+        assert RemoteAction("x", None)._validate_action_result(reply) is True
+    rejected = [reply for reply in broken if not rasa_own.is_valid(reply)]
+    assert len(rejected) > len(broken) // 2
+    for reply in broken:
+        assert speedups.ACTION_RESPONSE_VALIDATOR.is_valid(reply) == rasa_own.is_valid(reply), reply
+    for reply in rejected:
+        with pytest.raises(ValidationError) as failed:
+            RemoteAction("x", None)._validate_action_result(reply)
+        assert "Failed to validate Action server response" in str(failed.value)
+
+
+def test_a_rejected_reply_is_not_quoted_in_the_error():
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+
+    secret = "my therapist touched me"
+    with pytest.raises(ValidationError) as failed:
+        RemoteAction("x", None)._validate_action_result({"events": [{"event": "slot",
+                                                                      "value": secret}]})
+    assert secret not in str(failed.value) and "events/0" in str(failed.value)
