@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
@@ -31,7 +32,7 @@ class SafetyScreen(StatelessComponent):
             text = message.get(TEXT)
             if not isinstance(text, str) or not text.strip() or text.startswith("/"):
                 continue
-            assessment = assess(text)
+            assessment = assess(text, message.get(SPACY_DOCS[TEXT]))
             if assessment.finding is not None:
                 finding = assessment.finding
                 self._set(message, INTENTS[finding.level])

@@ -30,7 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from service import speedups, trouble  # noqa: F401 - speedups patches Rasa on import
+from service import speedups, trouble, workers  # noqa: F401 - speedups and workers patch on import
 from service.inputs import BadRequest, RateLimiter, has_words, offered_payloads, parse, text_for_rasa, tidy
 
 logger = logging.getLogger(__name__)

