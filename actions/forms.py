@@ -98,6 +98,12 @@ def _belongs_to_the_event(piece: str, slot: str) -> bool:
     return slot == "feeling" and language.event_not_feeling(piece)
 
 
+def _event_with_its_feeling(piece: str, slot: str, kinds: list[str]) -> bool:
+    """"She laughed at me and I felt stupid", told as what happened, is what happened (the
+    feeling word is picked out of it too); only "I felt small" on its own is the feeling."""
+    return slot == "what_happened" and kinds[0] == "feeling" and not language.starts_as_feeling(piece)
+
+
 def _answers_later(key: str, slot: str, tracker: Tracker) -> bool:
     """Part of an answer that belongs to a question not yet asked (or not yet answered)."""
     if key not in PREFILLABLE or key == slot or tracker.get_slot(key) is not None:
@@ -137,7 +143,8 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
             # kinds[-1] is always the catch-all "what_happened"
             if _belongs_to_the_event(piece, slot):
                 moved.setdefault("what_happened", []).append(piece)
-            elif slot in kinds[:-1] or kinds[0] == slot or not _answers_later(kinds[0], slot, tracker):
+            elif slot in kinds[:-1] or kinds[0] == slot or not _answers_later(kinds[0], slot, tracker) \
+                    or _event_with_its_feeling(piece, slot, kinds):
                 if language.is_usable(piece):  # "ok um." before the answer is not part of it
                     own.append(piece)
             else:
@@ -177,7 +184,7 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
         if not observation:
             return result
         if tracker.get_slot("feeling") is None and "feeling" not in result:
-            named = language.feeling_words(observation)
+            named = language.felt_in_event(observation)
             if named:
                 result["feeling"] = language.join_words(named)
         kind = language.infer_rupture_kind(clean(str(value)))
@@ -203,13 +210,18 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
         rest = re.sub(r"^\W*(no|nope|nah|not quite|not really|not exactly)\b[\s,.;:-]*"
                       r"(it'?s|it was|more like|i felt|i'd say|i would say)?\s*", "",
                       text, flags=re.I)
+        said = language.strip_filler(text)
+        if answer == "yes" and said != text and language.says_how_it_felt(said):
+            answer = None  # "ok fine. I felt like I didn't matter": a better word, not a yes
+            text = said
         if answer == "yes":
             return {"feeling_ok": "yes", **answered()}
         if answer == "no" and not language.is_usable(rest):
             return {"feeling_ok": None, "feeling": None, "feeling_retry": True, **answered()}
         correction = rest if answer == "no" else text
         # Only take it as a better word for the feeling if it sounds like one.
-        if answer is None and not language.feeling_words(correction) and len(correction.split()) > 4:
+        if answer is None and not language.feeling_words(correction) and len(correction.split()) > 4 \
+                and not language.says_how_it_felt(correction):
             correction = ""
         if not language.is_usable(correction):
             return {"feeling_ok": None, **unusable(dispatcher, tracker)}

@@ -71,7 +71,9 @@ class Answer:
 
 _LEADING_FILLER = re.compile(
     r"^(?:(?:um+|uh+|hmm+|hm+|well|so|ok(?:ay)?|honestly|i don'?t know|idk|i dunno|dunno|"
-    r"not sure|i'?m not sure)\b[\s,.;:!-]*)+", re.I)
+    r"not sure|i'?m not sure)\b[\s,.;:!-]*"
+    # a grudging "fine." or "yeah," before the answer (but "fine" alone is an answer)
+    r"|(?:fine|alright|all right|yeah|yes|sure|whatever|right)\s*[,.;:!-]+\s*)+", re.I)
 
 
 def restore_apostrophes(text: str) -> str:
@@ -250,6 +252,39 @@ def feeling_words(text: str) -> list[str]:
     return [w for w in found if not any(w != o and w in o for o in found)]
 
 
+_REPORTING = {"say", "tell", "mention", "talk", "explain", "share", "ask", "admit", "confess",
+              "describe", "bring", "open"}
+
+
+def felt_in_event(text: str) -> list[str]:
+    """Feeling words in an account of what happened that say how the client felt, leaving
+    out what they were talking about: in "she laughed when I said I was scared of flying",
+    "scared" is the topic they shared, not how the laugh felt."""
+    doc = parse(clean(text))
+    kept = []
+    for word in feeling_words(text):
+        first = word.lower().replace("'", "").split()[0]
+        tokens = [t for t in doc if t.lower_.replace("'", "") == first]
+        if not any(a.lemma_.lower() in _REPORTING for t in tokens for a in t.ancestors):
+            kept.append(word)
+    return kept
+
+
+_SAYS_FELT = re.compile(r"^(?:(?:i guess|i think|honestly|really|actually|more like|more)\s+)*"
+                        r"(?:i\s+(?:felt|feel)|it\s+(?:felt|made me feel)|felt)\b", re.I)
+
+
+def starts_as_feeling(text: str) -> bool:
+    """"I felt small", "I was so embarrassed", "like I didn't matter": how it felt, said first."""
+    text = clean(text)
+    return bool(_FEELING_FRAME.match(text) or re.match(r"(?:i\s+(?:was|am)|i'?m)\b", text, re.I))
+
+
+def says_how_it_felt(text: str) -> bool:
+    """"I felt like I didn't matter": a feeling, said in so many words."""
+    return bool(_SAYS_FELT.match(clean(text))) and is_usable(text)
+
+
 def join_words(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
@@ -259,7 +294,7 @@ def join_words(words: list[str]) -> str:
 def feeling_summary(text: str) -> str:
     """How the bot says the feeling back: a short answer in the client's own words, or the
     feeling words picked out of a longer one."""
-    text = strip_filler(text)
+    text = restore_apostrophes(strip_filler(text))
     words = feeling_words(text)
     if len(text.split()) <= 5 or not words:
         return reflect(text)

@@ -53,6 +53,12 @@ def test_feeling_reflection_uses_the_clients_words(dispatcher, domain):
     ("no", "deny", {"feeling_ok": None, "feeling": None, "feeling_retry": True}),
     ("no, more like angry", "deny", {"feeling_ok": "yes", "feeling": "angry"}),
     ("more like lonely", "inform", {"feeling_ok": "yes", "feeling": "more like lonely"}),
+    # a grudging "ok fine." before a better word is not a yes to the old one
+    ("ok fine. i felt like i didnt matter", "affirm",
+     {"feeling_ok": "yes", "feeling": "i felt like i didnt matter",
+      "feeling_summary": "like you didn't matter"}),
+    ("yes, it made me feel small", "affirm", {"feeling_ok": "yes", "feeling": "it made me feel small"}),
+    ("yes, like that", "affirm", {"feeling_ok": "yes"}),
 ])
 def test_checking_the_feeling(dispatcher, domain, text, intent, expected):
     result = validate(dispatcher, domain, "feeling_ok", text, intent=intent,
@@ -154,3 +160,16 @@ def test_how_it_felt_is_the_feeling_even_with_someone_else_in_it(dispatcher, dom
     result = validate(dispatcher, domain, "feeling", text,
                       slots={"what_happened": "She looked at the clock while I talked"})
     assert result["feeling"] == text and "what_happened" not in result
+
+
+@pytest.mark.parametrize("text, feeling", [
+    ("she laughed when i said i was scared of flying", None),
+    ("i told her i was lonely and she checked her phone", None),
+    ("she laughed at me and i felt stupid", "stupid"),
+    ("she rolled her eyes and I was so embarrassed", "embarrassed"),
+])
+def test_only_how_the_client_felt_is_taken_from_what_happened(dispatcher, domain, text, feeling):
+    """What the client was talking about ("scared of flying") is not how it felt."""
+    result = validate(dispatcher, domain, "what_happened", text)
+    assert result["what_happened"] == text and result.get("feeling") == feeling
+    assert responses(dispatcher) == []  # no hint: it was an answer

@@ -45,6 +45,10 @@ def test_sentences_and_fragments(text, form):
     ("stupid", "stupid"),
     ("like I didn’t matter", "like you didn't matter"),
     ("embarrassed, then angry, now just sad", "embarrassed, angry and sad"),
+    ("ok fine. i felt like i didnt matter", "like you didn't matter"),
+    ("yeah, invisible", "invisible"),
+    ("fine", "fine"),
+    ("fine but a bit ignored", "fine but a bit ignored"),
 ])
 def test_feelings_are_reflected_in_the_clients_words(text, summary):
     assert language.feeling_summary(text) == summary
