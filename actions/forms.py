@@ -99,9 +99,11 @@ def _belongs_to_the_event(piece: str, slot: str) -> bool:
 
 
 def _event_with_its_feeling(piece: str, slot: str, kinds: list[str]) -> bool:
-    """"She laughed at me and I felt stupid", told as what happened, is what happened (the
-    feeling word is picked out of it too); only "I felt small" on its own is the feeling."""
-    return slot == "what_happened" and kinds[0] == "feeling" and not language.starts_as_feeling(piece)
+    """"She laughed at me and I felt stupid" or "I was so embarrassed when she laughed", told
+    as what happened, is what happened (the feeling word is picked out of it too); only "I
+    felt small" on its own is the feeling."""
+    return slot == "what_happened" and kinds[0] == "feeling" and (
+        not language.starts_as_feeling(piece) or language.tells_what_they_did(piece))
 
 
 def _answers_later(key: str, slot: str, tracker: Tracker) -> bool:

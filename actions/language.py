@@ -280,6 +280,15 @@ def starts_as_feeling(text: str) -> bool:
     return bool(_FEELING_FRAME.match(text) or re.match(r"(?:i\s+(?:was|am)|i'?m)\b", text, re.I))
 
 
+_WHAT_THEY_DID = re.compile(r"\b(?:when|after|because|while|since|as soon as)\s+"
+                           r"(?!i\b|i'?m\b|i was\b)(?:she|he|they|you|my \w+|the \w+|\w+)\s+\w+", re.I)
+
+
+def tells_what_they_did(text: str) -> bool:
+    """"I was so embarrassed when she laughed": a feeling with the event in it."""
+    return bool(_WHAT_THEY_DID.search(clean(text)))
+
+
 def says_how_it_felt(text: str) -> bool:
     """"I felt like I didn't matter": a feeling, said in so many words."""
     return bool(_SAYS_FELT.match(clean(text))) and is_usable(text)

@@ -167,6 +167,8 @@ def test_how_it_felt_is_the_feeling_even_with_someone_else_in_it(dispatcher, dom
     ("i told her i was lonely and she checked her phone", None),
     ("she laughed at me and i felt stupid", "stupid"),
     ("she rolled her eyes and I was so embarrassed", "embarrassed"),
+    ("I was so embarrassed when she laughed", "embarrassed"),
+    ("i felt stupid after my therapist said i was overreacting", "stupid"),
 ])
 def test_only_how_the_client_felt_is_taken_from_what_happened(dispatcher, domain, text, feeling):
     """What the client was talking about ("scared of flying") is not how it felt."""
