@@ -80,5 +80,5 @@ def test_a_burst_of_clients_is_shared_by_both_workers_and_all_are_answered(two_w
     statuses, connections = asyncio.run(_burst(url))
     assert statuses == [200] * CLIENTS
     workers = {pid: connections[pid] for pid in listening}
-    # The kernel shares connections by address; 24 split 3/21 or worse has odds of ~1 in 5000.
+    # The kernel shares connections by address; 24 split 3/21 or worse has odds of ~1 in 3600.
     assert sum(workers.values()) == CLIENTS and min(workers.values()) >= 4, workers
