@@ -255,7 +255,7 @@
       return response.json();
     }).then(function (messages) {
       setBusy(false);
-      (messages || []).forEach(render);
+      (messages || []).forEach(function (message, i) { render(message, helpLinesFor(messages, i)); });
       // The server could not do it just now (action server or database down): the bot
       // said so, and the same message can be sent again with one press.
       var again = (messages || []).some(function (m) {
@@ -292,12 +292,26 @@
     ui.error = null;
   }
 
-  function render(message) {
+  function isSafety(message) {
+    return !!message && !!message.custom && typeof message.custom === "object" &&
+      message.custom.type === "safety";
+  }
+
+  // The help lines (988...) arrive as text followed by the safety payload that the banner
+  // at the top shows. In the log they are kept for screen readers only (the log is
+  // announced, the banner is not), so that they are not shown twice.
+  function helpLinesFor(messages, i) {
+    var message = messages[i];
+    return !!message.text && (isSafety(message) || (!message.custom && isSafety(messages[i + 1])));
+  }
+
+  function render(message, helpLines) {
+    var custom = message.custom;
     if (message.text) {
-      ui.log.appendChild(el("p", { class: "biu-msg biu-bot", "data-testid": "bot-message" }, message.text));
+      ui.log.appendChild(el("p", { class: "biu-msg biu-bot" + (helpLines ? " biu-visually-hidden" : ""),
+        "data-testid": "bot-message" }, message.text));
     }
     if (message.buttons && message.buttons.length) renderButtons(message.buttons);
-    var custom = message.custom;
     if (!custom || typeof custom !== "object") return;
     if (custom.type === "safety") showBanner(custom);
     else if (custom.type === "draft") renderDraft(custom);

@@ -80,6 +80,15 @@ def test_a_crisis_message_shows_the_safety_banner_and_keeps_it(page):
     banner = page.get_by_test_id("safety-banner")
     banner.wait_for()
     assert "988" in banner.inner_text()
+    # the help lines are shown once, in the banner; in the log only for screen readers
+    def seen(message):  # a sighted reader sees more than a 1-pixel box
+        box = message.bounding_box()
+        return box is not None and box["width"] > 1 and box["height"] > 1
+
+    lines = page.get_by_test_id("bot-message").filter(has_text="Lifeline")
+    assert lines.count() == 1 and not seen(lines.first)
+    shown = [m.inner_text() for m in page.get_by_test_id("bot-message").all() if seen(m)]
+    assert not any("Lifeline" in text for text in shown) and any("glad you told me" in t for t in shown)
     type_message(page, "I'm safe now")
     assert banner.is_visible() and "988" in banner.inner_text()
 
