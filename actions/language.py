@@ -280,8 +280,9 @@ def starts_as_feeling(text: str) -> bool:
     return bool(_FEELING_FRAME.match(text) or re.match(r"(?:i\s+(?:was|am)|i'?m)\b", text, re.I))
 
 
-_WHAT_THEY_DID = re.compile(r"\b(?:when|after|because|while|since|as soon as)\s+"
-                           r"(?!i\b|i'?m\b|i was\b)(?:she|he|they|you|my \w+|the \w+|\w+)\s+\w+", re.I)
+# "when she laughed", "after my therapist said...": someone other than the client does it
+_WHAT_THEY_DID = re.compile(r"\b(?:when|after|because|while|since|as soon as)\s+(?!i\b|im\b)\w+\s+\w+",
+                            re.I)
 
 
 def tells_what_they_did(text: str) -> bool:
