@@ -259,7 +259,7 @@
       // The server could not do it just now (action server or database down): the bot
       // said so, and the same message can be sent again with one press.
       var again = (messages || []).some(function (m) {
-        return m.custom && m.custom.type === "try_again";
+        return customType(m) === "try_again";
       });
       if (again) showError(null);
       else state.pending = null;
@@ -292,9 +292,9 @@
     ui.error = null;
   }
 
-  function isSafety(message) {
-    return !!message && !!message.custom && typeof message.custom === "object" &&
-      message.custom.type === "safety";
+  function customType(message) {
+    var custom = message && message.custom;
+    return custom && typeof custom === "object" ? custom.type : null;
   }
 
   // The help lines (988...) arrive as text followed by the safety payload that the banner
@@ -302,7 +302,8 @@
   // announced, the banner is not), so that they are not shown twice.
   function helpLinesFor(messages, i) {
     var message = messages[i];
-    return !!message.text && (isSafety(message) || (!message.custom && isSafety(messages[i + 1])));
+    return !!message.text && (customType(message) === "safety" ||
+      (!message.custom && customType(messages[i + 1]) === "safety"));
   }
 
   function render(message, helpLines) {
@@ -312,10 +313,10 @@
         "data-testid": "bot-message" }, message.text));
     }
     if (message.buttons && message.buttons.length) renderButtons(message.buttons);
-    if (!custom || typeof custom !== "object") return;
-    if (custom.type === "safety") showBanner(custom);
-    else if (custom.type === "draft") renderDraft(custom);
-    else if (custom.type === "data_deleted") dataDeleted();
+    var type = customType(message);
+    if (type === "safety") showBanner(custom);
+    else if (type === "draft") renderDraft(custom);
+    else if (type === "data_deleted") dataDeleted();
   }
 
   function renderButtons(buttons) {

@@ -57,8 +57,9 @@ def two_workers(tmp_path_factory, clinic_services):
     parts.stop()
 
 
-async def _burst(url: str) -> tuple[list[int], collections.Counter[int]]:
+async def _burst(port: int) -> tuple[list[int], collections.Counter[int]]:
     """CLIENTS clients at once, each on its own connection, kept open until all are answered."""
+    url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     sessions = [aiohttp.ClientSession() for _ in range(CLIENTS)]
     try:
         async def one(session: aiohttp.ClientSession) -> int:
@@ -67,7 +68,6 @@ async def _burst(url: str) -> tuple[list[int], collections.Counter[int]]:
                 return reply.status if body and body[0].get("text") else 0
 
         statuses = await asyncio.gather(*(one(s) for s in sessions))
-        port = int(url.split(":")[2].split("/")[0])
         return list(statuses), _owners(_sockets(port, "01"))
     finally:
         await asyncio.gather(*(s.close() for s in sessions))
@@ -76,8 +76,7 @@ async def _burst(url: str) -> tuple[list[int], collections.Counter[int]]:
 def test_a_burst_of_clients_is_shared_by_both_workers_and_all_are_answered(two_workers):
     listening = _owners(_sockets(two_workers.rasa_port, "0A"))
     assert len(listening) == 2, "each worker listens on its own socket"
-    url = f"http://127.0.0.1:{two_workers.rasa_port}/webhooks/rest/webhook"
-    statuses, connections = asyncio.run(_burst(url))
+    statuses, connections = asyncio.run(_burst(two_workers.rasa_port))
     assert statuses == [200] * CLIENTS
     workers = {pid: connections[pid] for pid in listening}
     # The kernel shares connections by address; 24 split 3/21 or worse has odds of ~1 in 3600.
