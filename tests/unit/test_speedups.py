@@ -41,18 +41,13 @@ def test_the_nlu_pipeline_sees_the_same_tokens_and_vectors_as_with_rasa_s_own_sp
 
 
 def _nlu_and_safety_texts() -> list[str]:
-    import re
-
     import yaml
+    from rasa.shared.nlu.training_data.loading import load_data
 
     from actions.text import normalize
     from tests.conftest import ROOT
 
-    texts = []
-    for path in sorted((ROOT / "data/nlu").glob("*.yml")):
-        for item in yaml.safe_load(path.read_text())["nlu"]:
-            texts += [re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line[2:])
-                      for line in item.get("examples", "").splitlines() if line.startswith("- ")]
+    texts = [m.get("text") for m in load_data(str(ROOT / "data/nlu")).training_examples]
     table = yaml.safe_load((ROOT / "tests/safety_phrasings.yml").read_text())
     texts += [text for texts in table.values() for text in texts]
     return [normalize(text) for text in texts]  # what the pipeline's TextNormalizer hands on
