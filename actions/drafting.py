@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
-from jinja2 import Environment, StrictUndefined
+from jinja2 import Environment, StrictUndefined, Template
 
 from actions.text import load_content
 
@@ -39,12 +39,17 @@ def _env() -> Environment:
     return env
 
 
+@cache  # the templates of content/draft_templates.yml, compiled once each
+def _template(source: str) -> Template:
+    return _env().from_string(source)
+
+
 def templates() -> dict[str, Any]:
     return load_content("draft_templates.yml")
 
 
 def _render(template: str, text: str = "") -> str:
-    rendered = _env().from_string(template).render(text=text)
+    rendered = _template(template).render(text=text)
     return re.sub(r"\s+", " ", rendered).strip()
 
 

@@ -31,6 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from service import speedups, trouble, workers  # noqa: F401 - speedups and workers patch on import
+from service.gate import TurnGate
 from service.inputs import BadRequest, RateLimiter, has_words, offered_payloads, parse, text_for_rasa, tidy
 
 logger = logging.getLogger(__name__)
@@ -47,11 +48,13 @@ class BringItUpRest(RestInput):
 
     def __init__(self, max_message_chars: int = 5000, sender_per_minute: int = 30,
                  ip_per_minute: int = 300,
-                 always_allowed_payloads: list[str] | None = None) -> None:
+                 always_allowed_payloads: list[str] | None = None, turns_at_once: int = 2,
+                 stuck_seconds: float = 1.0) -> None:
         self.max_message_chars = int(max_message_chars)
         self.per_sender = RateLimiter(int(sender_per_minute))
         self.per_ip = RateLimiter(int(ip_per_minute))
         self.always_allowed = list(always_allowed_payloads or ["/consent_accept", "/delete_data"])
+        self.gate = TurnGate(int(turns_at_once), float(stuck_seconds))  # one per server process
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("bring_it_up_rest", __name__)
@@ -79,8 +82,9 @@ class BringItUpRest(RestInput):
                 if not has_words(text):
                     return self._say(request, sender, "utter_no_words")
                 try:
-                    await on_new_message(UserMessage(text, collector, sender,
-                                                     input_channel=self.name()))
+                    async with self.gate.turn():
+                        await on_new_message(UserMessage(text, collector, sender,
+                                                         input_channel=self.name()))
                 except Exception as exc:  # noqa: BLE001 - a kind reply; the log has no text
                     logger.error("handling a message failed with %s (details withheld)",
                                  type(exc).__name__)
@@ -89,6 +93,8 @@ class BringItUpRest(RestInput):
                 kept = [m for m in collector.messages if _custom_type(m) == "safety"]
                 return self._say(request, sender, "utter_technical_problem", before=kept,
                                  custom={"type": "try_again"})
+            if workers.crowded() and request.stream is not None:
+                request.stream.keep_alive = False  # reconnect: the other worker has room
             return response.json(collector.messages)
 
         return webhook

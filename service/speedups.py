@@ -42,10 +42,17 @@ Each change was found by profiling a running server (py-spy) and is measured by
   whole tracker as JSON on every custom action call, and the standard library's encoder
   was ~4% of the server's CPU; ujson (already one of Rasa's dependencies) writes the same
   JSON several times faster.
+- **Calls to the action server reuse their connections.** Rasa opened a new HTTP session,
+  and so a new TCP connection, for every custom action call, and closed it after the reply
+  (each side set up and tore down a connection, and the turn waited one more time for the
+  connect). One session per endpoint and event loop is kept; idle connections are dropped
+  after `KEEPALIVE_SECONDS`, before the action server would close them. A failed call
+  fails as before (service/trouble.py tells the client).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from typing import Any
 
@@ -204,12 +211,40 @@ def _applied_events(self: DialogueStateTracker) -> list[Event]:
 DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
 
 
-def _session(self: EndpointConfig) -> aiohttp.ClientSession:
-    """Rasa's session for calls to an endpoint, with ujson as the JSON writer."""
-    auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
-            if self.basic_auth else None)
-    return aiohttp.ClientSession(headers=self.headers, auth=auth, json_serialize=ujson.dumps,
-                                 timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
+class _KeptSession:
+    """`async with` hands out the endpoint's long-lived session and leaves it open."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *_: Any) -> None:
+        return None
+
+
+# Below the action server's keep-alive (Sanic's default, 5 s): a connection is never reused
+# just as the server closes it.
+KEEPALIVE_SECONDS = 2
+_KEPT = "_bring_it_up_session"
+
+
+def _session(self: EndpointConfig) -> _KeptSession:
+    """Rasa's session for calls to an endpoint, kept for the next call (one per event
+    loop: each Sanic worker has its own), with ujson as the JSON writer."""
+    loop = asyncio.get_running_loop()
+    kept = self.__dict__.get(_KEPT)
+    if kept is None or kept[0] is not loop or kept[1].closed:
+        auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+                if self.basic_auth else None)
+        session = aiohttp.ClientSession(
+            headers=self.headers, auth=auth, json_serialize=ujson.dumps,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
+        kept = (loop, session)
+        self.__dict__[_KEPT] = kept
+    return _KeptSession(kept[1])
 
 
 EndpointConfig.session = _session  # type: ignore[method-assign]

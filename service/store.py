@@ -26,7 +26,12 @@ else is Rasa's own `SQLTrackerStore`. On top of it:
   just saved here is kept in memory for its next message (up to `kept_conversations`, 100),
   and used only if the newest stored event is still the one this process wrote: another
   server's write, a deletion or a purge sends the read to the database. Reads fetch only
-  the events' JSON, and a save does not count the stored events again.
+  the events' JSON; a save inserts the new events in one statement, without counting the
+  stored ones again, and notes the newest event id in the same transaction.
+- **A database restart is survived without a ping per query.** Instead of checking every
+  pooled connection before use (`pool_pre_ping`, a round trip each time), a read that
+  finds its connection dropped is tried once more: SQLAlchemy has by then discarded every
+  connection of the pool that predates the restart.
 """
 
 from __future__ import annotations
@@ -38,15 +43,14 @@ import os
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from actions.clinic import load_clinic
 from service import trouble
@@ -57,21 +61,13 @@ DELETE_NOW = "utter_data_deleted"
 # Set on a tracker read from the store: how many of its events are stored.
 STORED = "_bring_it_up_stored_events"
 CONVERSATION_ENDS = ("utter_goodbye", "utter_stop")
+T = TypeVar("T")
 
 
 class StoreUnavailable(RuntimeError):
     """The database failed; the message names the error type and nothing else."""
 
 
-@contextmanager
-def _reading() -> Iterator[None]:
-    """A failed read is told to the channel (the client is asked to try again) and raised
-    as `StoreUnavailable`, without the SQL parameters."""
-    try:
-        yield
-    except SQLAlchemyError as err:
-        trouble.report("store read")
-        raise StoreUnavailable(type(err).__name__) from None
 
 
 def _this_turn(tracker: DialogueStateTracker) -> set[str]:
@@ -97,14 +93,10 @@ class PrivateTrackerStore(SQLTrackerStore):
         self.kept_conversations = int(kept_conversations)
         self._kept: OrderedDict[str, tuple[DialogueStateTracker, int | None]] = OrderedDict()
         engine: Any = self.engine
-        if engine.dialect.name == "postgresql":
-            # After a database restart the pool holds dead connections, and the next message
-            # of each would fail; checking a connection before use (a tiny SELECT) avoids it.
-            engine.dispose()
-            engine = sa.create_engine(engine.url, pool_pre_ping=True,
-                                      **create_engine_kwargs(engine.url))
-            self.engine = engine
-            self.sessionmaker = sa.orm.session.sessionmaker(bind=engine)
+        events = self.SQLEvent.__table__
+        self._insert = events.insert()
+        self._newest = sa.select(sa.func.max(events.c.id)).where(
+            events.c.sender_id == sa.bindparam("sender_id"))
         if engine.dialect.name == "sqlite":
             sa.event.listen(engine, "connect",
                             lambda connection, _: connection.execute("PRAGMA secure_delete = ON"))
@@ -132,18 +124,26 @@ class PrivateTrackerStore(SQLTrackerStore):
             # After a failed read Rasa holds an empty stand-in, not the conversation; after a
             # failed action, a half-done turn. Neither is saved: the client tries again.
             return
+        await self.stream_events(tracker)  # Rasa's event broker, if one is configured
+        keep = self._keepable(tracker)
         try:
-            await super().save(tracker)
+            with self.session_scope() as session:
+                rows = [_row(tracker.sender_id, event)
+                        for event in self._additional_events(session, tracker)]
+                if rows:
+                    session.execute(self._insert, rows)
+                newest = self._newest_id(session, tracker.sender_id) if keep else None
+                session.commit()
         except SQLAlchemyError as err:
             logger.error("saving a conversation failed with %s", type(err).__name__)
             trouble.report("store write")
             return  # not raised: Rasa's fail-safe would keep the conversation in memory
-        if hasattr(tracker, STORED):
+        if hasattr(tracker, STORED):  # a second save in the same turn adds only what is new
             setattr(tracker, STORED, len(tracker.events))
-            try:
-                self._keep(tracker)
-            except SQLAlchemyError as err:  # saved all the same; the next read uses the database
-                logger.error("remembering a conversation failed with %s", type(err).__name__)
+        if keep:
+            self._kept[tracker.sender_id] = (tracker, newest)
+            while len(self._kept) > self.kept_conversations:
+                self._kept.popitem(last=False)
         if time.time() - self._last_purge > self.purge_every:
             self.purge()
 
@@ -156,9 +156,8 @@ class PrivateTrackerStore(SQLTrackerStore):
             kept = self._kept_tracker(sender_id)
             if kept is not None:
                 return kept
-        with _reading(), self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions) \
-                .with_entities(self.SQLEvent.data).all()
+        rows = self._read(lambda session: self._event_query(
+            session, sender_id, fetch_events_from_all_sessions).with_entities(self.SQLEvent.data).all())
         if not self.domain or not rows:
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for (data,) in rows],
@@ -178,25 +177,38 @@ class PrivateTrackerStore(SQLTrackerStore):
         if kept is None:
             return None
         tracker, last_id = kept
-        with _reading(), self.session_scope() as session:
-            newest = self._newest_id(session, sender_id)
+        newest = self._read(lambda session: self._newest_id(session, sender_id))
         return tracker if newest == last_id else None
 
-    def _keep(self, tracker: DialogueStateTracker) -> None:
-        """Keep a just-saved tracker for the conversation's next message, unless it spans
-        two sessions (a read from the database would return only the latest one)."""
-        if not self.kept_conversations or any(
-                isinstance(event, SessionStarted) for event in itertools.islice(tracker.events, 1, None)):
-            return
-        with self.session_scope() as session:
-            self._kept[tracker.sender_id] = (tracker, self._newest_id(session, tracker.sender_id))
-        while len(self._kept) > self.kept_conversations:
-            self._kept.popitem(last=False)
+    def _keepable(self, tracker: DialogueStateTracker) -> bool:
+        """Whether a tracker about to be saved can be kept for the conversation's next
+        message: it was read (or kept) here, and it does not span two sessions (a read from
+        the database would return only the latest one)."""
+        return bool(self.kept_conversations) and hasattr(tracker, STORED) and not any(
+            isinstance(event, SessionStarted) for event in itertools.islice(tracker.events, 1, None))
 
     def _newest_id(self, session: Any, sender_id: str) -> int | None:
-        newest = session.query(sa.func.max(self.SQLEvent.id)) \
-            .filter(self.SQLEvent.sender_id == sender_id).scalar()
+        newest = session.execute(self._newest, {"sender_id": sender_id}).scalar()
         return None if newest is None else int(newest)
+
+    def _read(self, query: Callable[[Any], T]) -> T:
+        """Run a read. If its pooled connection died with a database restart, it is tried
+        once more on a new one; a failure is told to the channel (the client is asked to
+        try again) and raised as `StoreUnavailable`, without the SQL parameters."""
+        def run() -> T:
+            with self.session_scope() as session:
+                return query(session)
+
+        try:
+            try:
+                return run()
+            except DBAPIError as err:
+                if not err.connection_invalidated:
+                    raise
+                return run()  # SQLAlchemy has dropped every connection from before the restart
+        except SQLAlchemyError as err:
+            trouble.report("store read")
+            raise StoreUnavailable(type(err).__name__) from None
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
         """The events not stored yet. Rasa counts the stored ones with a query on every
@@ -212,9 +224,9 @@ class PrivateTrackerStore(SQLTrackerStore):
     def recent_events(self, sender_id: str, limit: int = 60) -> list[dict[str, Any]]:
         """The latest stored events of a conversation, oldest first, as dicts: enough to
         see which buttons are on screen without loading and replaying the whole tracker."""
-        with _reading(), self.session_scope() as session:
-            rows = (session.query(self.SQLEvent.data).filter(self.SQLEvent.sender_id == sender_id)
-                    .order_by(self.SQLEvent.id.desc()).limit(limit).all())
+        rows = self._read(lambda session: session.query(self.SQLEvent.data)
+                          .filter(self.SQLEvent.sender_id == sender_id)
+                          .order_by(self.SQLEvent.id.desc()).limit(limit).all())
         return [json.loads(data) for (data,) in reversed(rows)]
 
     def delete(self, sender_id: str) -> int:
@@ -251,6 +263,15 @@ class PrivateTrackerStore(SQLTrackerStore):
             logger.info("retention: purged %d conversation(s)", len(senders))
         self.last_purged = len(senders)
         return len(senders)
+
+
+def _row(sender_id: str, event: Any) -> dict[str, Any]:
+    """An event as Rasa's `SQLTrackerStore.save` stores it."""
+    data = event.as_dict()
+    return {"sender_id": sender_id, "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+            "action_name": data.get("name"), "data": json.dumps(data)}
 
 
 def from_endpoints(path: str = "endpoints.yml") -> PrivateTrackerStore:

@@ -8,11 +8,16 @@ throughput. Kept-alive connections stay where they landed.
 
 Here the main process only holds the port (bound, not listening), and each worker listens
 on its own socket with `SO_REUSEPORT`, so the kernel shares new connections between the
-workers. One server (`SANIC_WORKERS` = 1) is not changed.
+workers. The kernel picks a worker by hashing the client's address, so 24 connections can
+still land 15 and 9; each worker counts its open connections in a small shared table, and a
+worker holding more than another one plus one asks the client to reconnect after its reply
+(`Connection: close`, which browsers and HTTP libraries follow without a word), until the
+connections are even. One server (`SANIC_WORKERS` = 1) is not changed.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import socket
 from typing import Any
 
@@ -22,6 +27,27 @@ from sanic.server import runners
 _sanic_serve_multiple = runners.serve_multiple
 _sanic_serve = runners.serve
 _held: list[socket.socket] = []  # the main process's socket, as the workers inherit it
+_shared: dict[str, Any] = {}  # set up before the workers start, inherited by each
+
+
+class _Connections(set):  # type: ignore[type-arg]
+    """This worker's open connections (Sanic adds and removes them), counted in the
+    workers' shared table as they come and go."""
+
+    def add(self, connection: Any) -> None:
+        super().add(connection)
+        self._count()
+
+    def discard(self, connection: Any) -> None:
+        super().discard(connection)
+        self._count()
+
+    def _count(self) -> None:
+        if "row" in _shared:
+            _shared["open"][_shared["row"]] = len(self)
+
+
+_open = _Connections()
 
 
 def reuse_port_socket(host: str | None, port: int) -> socket.socket:
@@ -39,6 +65,9 @@ def _serve_multiple(server_settings: dict[str, Any], workers: int) -> None:
         held.set_inheritable(True)
         _held[:] = [held]
         server_settings = {**server_settings, "sock": held, "host": None, "port": None}
+        forked = multiprocessing.get_context("fork")
+        # open connections per worker, and the next free row (each worker takes one)
+        _shared.update(open=forked.RawArray("i", workers), rows=forked.Value("i", 0))
     _sanic_serve_multiple(server_settings, workers)
 
 
@@ -49,7 +78,22 @@ def _serve(**settings: Any) -> Any:
         own.listen(settings.get("backlog", 100))
         sock.close()
         settings["sock"] = own
+        settings["connections"] = _open
+        with _shared["rows"].get_lock():
+            _shared["row"] = _shared["rows"].value
+            _shared["rows"].value += 1
     return _sanic_serve(**settings)
+
+
+def crowded() -> bool:
+    """Whether this worker holds more open connections than another worker plus one (and
+    so should let the client reconnect). Always false for a single server."""
+    if "row" not in _shared:
+        return False
+    table = _shared["open"]
+    if _shared["rows"].value < len(table):  # not every worker is up yet
+        return False
+    return len(_open) > min(table) + 1
 
 
 sanic.app.serve_multiple = _serve_multiple  # type: ignore[assignment]

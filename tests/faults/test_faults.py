@@ -5,6 +5,7 @@ restarts or stops. What is checked is what the client sees and what the database
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import concurrent.futures
 import signal
@@ -87,6 +88,29 @@ def test_an_action_that_hangs_is_given_up_well_inside_the_lock(embedded, domain_
     assert waited < 10, f"waited {waited:.0f} s (Rasa's own limit is 300 s, its lock 60 s)"
     reply = embedded.say(sender, ANSWERS["what_happened"])
     assert says(reply, domain_texts["utter_ask_feeling"])
+
+
+def test_a_crisis_message_is_answered_while_other_turns_hang(embedded, domain_texts):
+    """Two turns stuck on the action server fill the server's gate (service/gate.py,
+    two turns at a time); a client in crisis is answered all the same, long before they
+    are given up."""
+    hanging = [new_sender() for _ in range(2)]
+    for sender in hanging:
+        start_preparation(embedded, sender)
+    in_crisis = new_sender()
+    embedded.say(in_crisis, "hi")
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        stuck = [pool.submit(embedded.say, sender, "hang on, she looked at the clock")
+                 for sender in hanging]
+        time.sleep(0.5)
+        assert not any(future.done() for future in stuck)
+        began = time.time()
+        reply = embedded.say(in_crisis, "I want to kill myself")
+        waited = time.time() - began
+        assert says(reply, domain_texts["utter_safety_crisis"]) and "988" in texts(reply)
+        assert not any(future.done() for future in stuck), "the hanging turns ended first"
+        assert all(try_again(future.result()) for future in stuck)
+    assert waited < 2, f"waited {waited:.1f} s behind turns that hang"
 
 
 def test_rasa_killed_mid_conversation_resumes_at_the_same_question(embedded, domain_texts):
@@ -250,3 +274,47 @@ def test_the_lock_store_gives_every_waiting_message_its_own_ticket(clinic_servic
     for number in issued:
         stores[0].cleanup(conversation, number)
     assert stores[0].get_lock(conversation) is None  # nothing left behind in Redis
+
+
+def test_the_lock_store_keeps_rasas_ticket_lock(clinic_services):
+    """The lock is changed in Redis, but read back by Rasa's own `get_lock`: tickets are
+    served in order, an expired one is skipped, a finished one is gone, and the key expires."""
+    from service.lock_store import AtomicRedisLockStore
+    from tests.servers.helpers import read_env_file
+
+    env = read_env_file(clinic_services / "env")
+    store = AtomicRedisLockStore(host=env["REDIS_HOST"], port=env["REDIS_PORT"],
+                                 db=env["REDIS_DB"], password=env["REDIS_PASSWORD"])
+    conversation = new_sender()
+    first, short, third = (store.issue_ticket(conversation, lifetime) for lifetime in (60, 0.2, 60))
+    assert (first, short, third) == (0, 1, 2)
+    lock = store.get_lock(conversation)
+    assert lock.conversation_id == conversation and lock.now_serving == first
+    assert not lock.is_locked(first) and lock.is_locked(third)
+    assert 0 < store.red.ttl(store.key_prefix + conversation) <= store.expire_seconds
+    time.sleep(0.3)
+    store.cleanup(conversation, first)
+    assert store.get_lock(conversation).now_serving == third  # the expired ticket is gone
+    assert store.issue_ticket(conversation) == third + 1
+    store.update_lock(conversation)
+    assert [t.number for t in store.get_lock(conversation).tickets] == [third, third + 1]
+    store.cleanup(conversation, third)
+    store.cleanup(conversation, third + 1)
+    assert store.get_lock(conversation) is None
+    store.update_lock(conversation)  # no lock: nothing is created
+    assert store.get_lock(conversation) is None
+
+    times = {}
+
+    async def turn(name: str, hold: float) -> None:  # Rasa's own way in: `lock()`
+        async with store.lock(conversation, wait_time_in_seconds=0.05):
+            times[name] = [time.monotonic()]
+            await asyncio.sleep(hold)
+            times[name].append(time.monotonic())
+
+    async def both() -> None:
+        await asyncio.gather(turn("first", 0.3), turn("second", 0))
+
+    asyncio.run(both())
+    assert times["second"][0] >= times["first"][1], "the second message ran inside the first"
+    assert store.get_lock(conversation) is None
