@@ -12,6 +12,7 @@ Listens on SANIC_HOST (scripts/run.sh sets 127.0.0.1).
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 from typing import Any
@@ -20,6 +21,8 @@ from rasa_sdk.endpoint import create_app
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from actions.language import load_nlp
 
 logger = logging.getLogger("service.action_server")
 
@@ -34,7 +37,16 @@ async def _withheld(request: Request, exception: Exception) -> HTTPResponse:
 def build(actions: str = "actions") -> Sanic:
     app: Sanic = create_app(actions, cors_origins=None)
     app.error_handler.add(Exception, _withheld)
+    app.register_listener(_load_then_settle, "after_server_start")
     return app
+
+
+async def _load_then_settle(app: Sanic, loop: Any) -> None:
+    """Load spaCy before the first client needs it, then keep the garbage collector off
+    everything loaded (service/speedups.py: full collections walk every object)."""
+    load_nlp()
+    gc.collect()
+    gc.freeze()
 
 
 def main(argv: Any = None) -> None:

@@ -223,3 +223,27 @@ def test_a_rejected_reply_is_not_quoted_in_the_error():
         RemoteAction("x", None)._validate_action_result({"events": [{"event": "slot",
                                                                       "value": secret}]})
     assert secret not in str(failed.value) and "events/0" in str(failed.value)
+
+
+def test_once_started_the_server_keeps_the_collector_off_what_it_loaded():
+    """The channel's blueprint settles the process after the model is loaded (Rasa loads it
+    before the server starts); what exists then is no longer walked by full collections."""
+    import asyncio
+    import gc
+
+    from service.channel import BringItUpRest
+
+    async def handle(_message: object) -> None:
+        return None
+
+    blueprint = BringItUpRest().blueprint(handle)
+    settles = [listener for listener in blueprint._future_listeners
+               if listener.event == "after_server_start"]
+    assert [listener.listener for listener in settles] == [speedups.settle_after_loading]
+    loaded = [object() for _ in range(1000)]
+    try:
+        asyncio.run(settles[0].listener(None, None))
+        assert gc.get_freeze_count() >= len(loaded)
+        assert not any(item is loaded[0] for item in gc.get_objects(generation=2))
+    finally:
+        gc.unfreeze()
