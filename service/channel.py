@@ -59,6 +59,7 @@ class BringItUpRest(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("bring_it_up_rest", __name__)
         webhook.listener("after_server_start")(speedups.settle_after_loading)
+        webhook.listener("after_server_stop")(speedups.close_kept_sessions)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

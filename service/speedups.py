@@ -251,7 +251,18 @@ def _session(self: EndpointConfig) -> _KeptSession:
             connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS))
         kept = (loop, session)
         self.__dict__[_KEPT] = kept
+        _kept_sessions.append(session)
     return _KeptSession(kept[1])
+
+
+_kept_sessions: list[aiohttp.ClientSession] = []
+
+
+async def close_kept_sessions(*_: Any) -> None:
+    """A Sanic `after_server_stop` listener: close the kept sessions (aiohttp would
+    otherwise complain about unclosed sessions as the process exits)."""
+    while _kept_sessions:
+        await _kept_sessions.pop().close()
 
 
 EndpointConfig.session = _session  # type: ignore[method-assign]
