@@ -39,6 +39,9 @@ import aiohttp
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.servers.helpers import free_port  # noqa: E402 - ports outside the outgoing range
+
 OUT = ROOT / "benchmarks"
 BIN = Path(sys.executable).parent
 
@@ -54,12 +57,6 @@ STOCK_LOOP = ["hello", "I am feeling good", "are you a bot?", "goodbye"]
 STOCK_PROBE = "are you a bot?"
 PROBE_TURNS = (5, 40)
 OURS, CLINIC, STOCK = "Bring It Up", "Bring It Up, clinic mode", "stock Rasa (rasa init)"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def largest_rss_mb(pid: int) -> float:

@@ -110,7 +110,7 @@ class BringItUpRest(RestInput):
         store = getattr(store, "_tracker_store", store)  # ours, inside Rasa's FailSafeTrackerStore
         try:
             if hasattr(store, "recent_events"):
-                events = store.recent_events(sender)
+                events = await store.recent_events(sender)
             else:
                 tracker = await store.retrieve(sender)
                 events = [event.as_dict() for event in tracker.events] if tracker else []

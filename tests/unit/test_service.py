@@ -355,3 +355,49 @@ def test_a_deleted_or_purged_conversation_is_not_kept_in_memory(store_factory):
     other = store_factory(7)  # `make purge`, another process
     other.delete("i" * 20)
     assert asyncio.run(store.retrieve("i" * 20)) is None
+
+
+def test_a_turn_waiting_for_the_database_does_not_stop_the_others(store_factory, tmp_path):
+    """While one conversation's save waits for the database (here: another process holds
+    SQLite's write lock for half a second), the server's event loop goes on serving."""
+    import threading
+
+    from rasa.shared.core.events import UserUttered
+
+    store = store_factory(7)
+    say(store, "j" * 20, "one")
+    tracker = asyncio.run(store.retrieve("j" * 20))
+    tracker.update(UserUttered("two", {"name": "inform", "confidence": 1.0}))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_write_lock() -> None:
+        with sqlite3.connect(tmp_path / "c.db") as db:
+            db.execute("BEGIN IMMEDIATE")
+            locked.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold_the_write_lock)
+    holder.start()
+    locked.wait(5)
+
+    async def turns() -> tuple[int, float]:
+        ticks = 0
+
+        async def others() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        beat = asyncio.create_task(others())
+        asyncio.get_running_loop().call_later(0.5, release.set)
+        began = time.monotonic()
+        await store.save(tracker)
+        beat.cancel()
+        return ticks, time.monotonic() - began
+
+    ticks, waited = asyncio.run(turns())
+    holder.join()
+    assert waited >= 0.4, "the save did wait for the lock"
+    assert ticks >= 20, f"the event loop ran only {ticks} times in {waited:.2f} s"
+    assert said(asyncio.run(store.retrieve("j" * 20)))[-2:] == ["one", "two"]
