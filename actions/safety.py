@@ -51,6 +51,13 @@ if not Token.has_extension("forms"):
     Token.set_extension("forms", getter=_forms)
 
 
+def _required(pattern: str) -> list[frozenset[str]]:
+    """The words a match of `pattern` cannot do without: for each word that is neither
+    optional nor a gap, its alternatives (one of them must be among the message's forms)."""
+    return [frozenset(word.split("|")) for word in pattern.lower().split()
+            if word != "*" and not word.startswith("?")]
+
+
 def _compile(pattern: str) -> list[dict[str, Any]]:
     tokens: list[dict[str, Any]] = []
     for word in pattern.lower().split():
@@ -67,15 +74,18 @@ def _compile(pattern: str) -> list[dict[str, Any]]:
 
 
 @lru_cache(maxsize=1)
-def _matcher() -> tuple[Matcher, dict[str, dict[str, Any]]]:
+def _matcher() -> tuple[Matcher, dict[str, dict[str, Any]], list[list[frozenset[str]]]]:
+    """The matcher, each pattern's rule by key, and each pattern's required words."""
     matcher = Matcher(load_nlp().vocab)
     rules: dict[str, dict[str, Any]] = {}
+    needs: list[list[frozenset[str]]] = []
     config = load_content("safety_rules.yml")
     for level in (*LEVELS, "calm"):
         for rule in config.get(level, []):
             for i, pattern in enumerate(rule["patterns"]):
                 key = f"{level}:{rule['id']}:{i}"
                 matcher.add(key, [_compile(pattern)])
+                needs.append(_required(pattern))
                 rules[key] = {
                     "level": level,
                     "id": rule["id"],
@@ -84,7 +94,15 @@ def _matcher() -> tuple[Matcher, dict[str, dict[str, Any]]]:
                     "therapist": rule.get("therapist", False),
                     "past_is_check_in": rule.get("past_is_check_in", False),
                 }
-    return matcher, rules
+    return matcher, rules, needs
+
+
+def _may_match(doc: Doc, needs: list[list[frozenset[str]]]) -> bool:
+    """Whether some pattern has all its required words among the message's forms. The
+    matcher asks `token._.forms` once per token and pattern start (~1.5 ms a message);
+    when no pattern can match, it would find nothing, so it is not run."""
+    forms = {form for token in doc for form in _forms(token)}
+    return any(all(words & forms for words in need) for need in needs)
 
 
 def _subjects(span: Span) -> list[Token]:
@@ -144,11 +162,11 @@ def assess(text: str, parsed: Doc | None = None) -> Assessment:
     if not prepared:
         return Assessment(None, False)
     doc = _parse(prepared, parsed)
-    matcher, rules = _matcher()
+    matcher, rules, needs = _matcher()
     others = {w.lower() for w in lexicon()["other_people"]}
     found: list[Finding] = []
     calm = False
-    for match_id, start, end in matcher(doc):
+    for match_id, start, end in matcher(doc) if _may_match(doc, needs) else ():
         rule = rules[doc.vocab.strings[match_id]]
         span = doc[start:end]
         if rule["level"] == "calm" or (not rule["negation_in_pattern"] and _negated(span)) \

@@ -84,6 +84,19 @@ def test_the_safety_screen_finds_the_same_in_the_pipeline_s_parse():
     assert shared > len(texts) // 2  # the parse is really reused for most messages
 
 
+def test_the_safety_screen_skips_its_matcher_only_when_it_would_find_nothing():
+    from actions.safety import _expand, _matcher, _may_match
+
+    matcher, _, needs = _matcher()
+    texts = [_expand(text.lower()) for text in _nlu_and_safety_texts()]
+    skipped = 0
+    for doc in load_nlp().pipe(texts, disable=["ner"]):
+        if not _may_match(doc, needs):
+            assert matcher(doc) == [], doc.text
+            skipped += 1
+    assert len(texts) // 2 < skipped < len(texts), "most messages skip it, some do not"
+
+
 def test_applied_events_are_rasa_s_own_after_every_change():
     tracker = DialogueStateTracker("s" * 20, [])
     events = [ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet"}),
