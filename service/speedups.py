@@ -61,6 +61,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import itertools
+import operator
+from collections.abc import Iterable
 from typing import Any
 
 import aiohttp
@@ -72,7 +75,17 @@ from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
-from rasa.shared.core.events import Event
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.generator import State
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ACTION_NAME
@@ -200,22 +213,111 @@ RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign
 
 
 _rasa_applied_events = DialogueStateTracker.applied_events
+_rasa_past_states = DialogueStateTracker.past_states
 _APPLIED = "_bring_it_up_applied_events"
+_STATES = "_bring_it_up_past_states"
+
+
+def _common_start(kept: list[Event], events: Iterable[Event]) -> int:
+    """How many of `kept` are, object for object, the first of `events`."""
+    same = list(map(operator.is_, kept, events))
+    return same.index(False) if False in same else len(same)
+
+
+class _Applied:
+    """What `applied_events` made of a tracker's events: the events it has seen, the
+    names of the loops among them, and the applied events."""
+
+    def __init__(self, tracker: DialogueStateTracker) -> None:
+        self.seen = list(tracker.events)
+        self.loops = {e.name for e in self.seen if isinstance(e, ActiveLoop) and e.name}
+        self.applied = _rasa_applied_events(tracker)
+
+    def add(self, tracker: DialogueStateTracker, new: list[Event]) -> None:
+        """Rasa's `applied_events` loop, taken up where it stopped. Valid while no new
+        loop name appears: Rasa looks for every loop's name in all events, earlier ones too."""
+        applied = self.applied
+        for event in new:
+            if isinstance(event, Restarted | SessionStarted):
+                applied.clear()
+            elif isinstance(event, ActionReverted):
+                tracker._undo_till_previous(ActionExecuted, applied)
+            elif isinstance(event, UserUtteranceReverted):
+                tracker._undo_till_previous(UserUttered, applied)
+                tracker._undo_till_previous(ActionExecuted, applied)
+            elif (isinstance(event, ActionExecuted) and event.action_name in self.loops
+                  and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)):
+                tracker._undo_till_previous_loop_execution(event.action_name, applied)
+            else:
+                applied.append(event)
+        self.seen += new
 
 
 def _applied_events(self: DialogueStateTracker) -> list[Event]:
     events = self.events
-    last = events[-1] if events else None
-    cached = self.__dict__.get(_APPLIED)
-    # Events are only ever appended; the same count ending in the same event object
-    # (held here, so it cannot be another object at the same address) is the same list.
-    if cached is None or cached[0] != len(events) or cached[1] is not last:
-        cached = (len(events), last, _rasa_applied_events(self))
-        self.__dict__[_APPLIED] = cached
-    return list(cached[2])
+    kept: _Applied | None = self.__dict__.get(_APPLIED)
+    # Rasa only ever appends events: the event where the kept ones ended is still there
+    # (held here, so it cannot be another object at the same address) when none changed.
+    if kept is None or len(kept.seen) > len(events) \
+            or (kept.seen and events[len(kept.seen) - 1] is not kept.seen[-1]):
+        kept = self.__dict__[_APPLIED] = _Applied(self)
+    elif len(kept.seen) < len(events):
+        new = list(itertools.islice(events, len(kept.seen), None))
+        if any(isinstance(e, ActiveLoop) and e.name and e.name not in kept.loops for e in new):
+            kept = self.__dict__[_APPLIED] = _Applied(self)
+        else:
+            kept.add(self, new)
+    return list(kept.applied)
+
+
+class _PastStates:
+    """A replay of a tracker's applied events (as `generate_all_prior_trackers` does it)
+    and the state before each action, for one domain and `omit_unset_slots`."""
+
+    def __init__(self, tracker: DialogueStateTracker, domain: Domain, omit_unset_slots: bool) -> None:
+        self.domain, self.omit_unset_slots = domain, omit_unset_slots
+        self.replay = tracker.init_copy()
+        self.events: list[Event] = []
+        self.states: list[State] = []
+
+    def state(self) -> State:
+        return self.domain._clean_state(
+            self.domain.get_active_state(self.replay, omit_unset_slots=self.omit_unset_slots))
+
+    def add(self, events: Iterable[Event]) -> None:
+        for event in events:
+            if isinstance(event, ActionExecuted):
+                self.states.append(self.state())
+            self.replay.update(event)
+            self.events.append(event)
+
+
+def _past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: bool = False,
+                 ignore_rule_only_turns: bool = False,
+                 rule_only_data: dict[str, Any] | None = None) -> list[State]:
+    if ignore_rule_only_turns:  # the ML policies' view (none configured here): Rasa's own
+        return _rasa_past_states(self, domain, omit_unset_slots, ignore_rule_only_turns,
+                                 rule_only_data)
+    applied = self.applied_events()
+    kept: _PastStates | None = self.__dict__.get(_STATES)
+    if kept is None or kept.domain is not domain or kept.omit_unset_slots != omit_unset_slots:
+        kept = self.__dict__[_STATES] = _PastStates(self, domain, omit_unset_slots)
+    same = _common_start(kept.events, applied)
+    if same < len(kept.events):  # an earlier event no longer applies (a form's turn folded)
+        actions = sum(isinstance(e, ActionExecuted) for e in applied[:same])
+        states = kept.states[:actions]
+        kept = self.__dict__[_STATES] = _PastStates(self, domain, omit_unset_slots)
+        for event in applied[:same]:
+            kept.replay.update(event)
+            kept.events.append(event)
+        kept.states = states
+    kept.add(applied[same:])
+    # Callers may change the states they get (the featurizer edits the last one).
+    return [{name: dict(sub) for name, sub in state.items()} for state in kept.states] + [kept.state()]
 
 
 DialogueStateTracker.applied_events = _applied_events  # type: ignore[method-assign]
+DialogueStateTracker.past_states = _past_states  # type: ignore[method-assign]
 
 
 class _KeptSession:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from service import speedups  # Rasa as the server runs it (service/speedups.py)
 from tests.servers.helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -47,6 +48,7 @@ def action_server_url():
 def loop():
     loop = asyncio.new_event_loop()
     yield loop
+    loop.run_until_complete(speedups.close_kept_sessions())
     loop.close()
 
 

@@ -7,8 +7,12 @@ import numpy as np
 import pytest
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
     ActiveLoop,
     BotUttered,
+    Restarted,
+    SessionStarted,
     SlotSet,
     UserUtteranceReverted,
     UserUttered,
@@ -113,6 +117,65 @@ def test_applied_events_are_rasa_s_own_after_every_change():
     mine = tracker.applied_events()
     mine.clear()  # a caller's copy: changing it changes nothing kept
     assert tracker.applied_events() == speedups._rasa_applied_events(tracker) != []
+
+
+def _a_winding_conversation() -> list:
+    """Events of a conversation that takes every turn Rasa's bookkeeping knows: a form's
+    happy and unhappy path, reverted messages and actions, a loop that is named after an
+    action run earlier, a new session and a restart."""
+    listen = ActionExecuted("action_listen")
+
+    def said(text: str, intent: str = "inform") -> list:
+        return [ActionExecuted("action_listen"), UserUttered(text, {"name": intent})]
+
+    form = "preparation_form"
+    return [
+        ActionExecuted("action_session_start"), SessionStarted(), listen,
+        UserUttered("hi", {"name": "greet"}), ActionExecuted("utter_welcome"),
+        BotUttered("hello"), ActionExecuted("late_loop"),
+        *said("/consent_accept", "consent_accept"), ActionExecuted(form), ActiveLoop(form),
+        SlotSet("requested_slot", "what_happened"), BotUttered("what happened?"),
+        *said("she laughed"), ActionExecuted(form), SlotSet("what_happened", "she laughed"),
+        SlotSet("requested_slot", "feeling"), BotUttered("how did it feel?"),
+        *said("why do you ask?", "why"), ActionExecutionRejected(form), ActionExecuted("utter_why"),
+        BotUttered("because"), ActionExecuted(form), BotUttered("how did it feel?"),
+        *said("oops"), UserUtteranceReverted(), *said("small"), ActionExecuted(form),
+        SlotSet("feeling", "small"), ActionExecuted("utter_ok"), ActionReverted(),
+        ActionExecuted(form), SlotSet("requested_slot", None), ActiveLoop(None),
+        ActionExecuted("action_show_draft"), BotUttered("your draft"),
+        *said("more"), ActionExecuted("late_loop"), ActiveLoop("late_loop"),
+        *said("go on"), ActionExecuted("late_loop"), ActiveLoop(None),
+        ActionExecuted("action_session_start"), SessionStarted(), listen, *said("hello again"),
+        ActionExecuted("utter_welcome"), Restarted(), *said("start over"), ActionExecuted(form),
+        ActiveLoop(form), *said("it was the clock"), ActionExecuted(form), listen,
+    ]
+
+
+def test_past_states_are_rasa_s_own_after_every_change():
+    from rasa.shared.core.domain import Domain
+
+    from tests.conftest import ROOT
+
+    domain = Domain.load(str(ROOT / "domain"))
+    # one conversation asked with unset slots, one without (each keeps its own work)
+    tracker, omitting = (DialogueStateTracker.from_events("s" * 20, [], slots=domain.slots)
+                         for _ in range(2))
+    for event in _a_winding_conversation():
+        for one in (tracker, omitting):
+            one.update(event)
+            assert one.applied_events() == speedups._rasa_applied_events(one), event
+        assert tracker.past_states(domain) == speedups._rasa_past_states(tracker, domain), event
+        assert omitting.past_states(domain, omit_unset_slots=True) == \
+            speedups._rasa_past_states(omitting, domain, omit_unset_slots=True), event
+    mine = tracker.past_states(domain)
+    for state in mine:
+        state.pop("prev_action", None)
+        for sub in state.values():
+            sub.clear()  # a caller's copies: changing them changes nothing kept
+    assert tracker.past_states(domain) == speedups._rasa_past_states(tracker, domain) != mine
+    # another domain (a new model): worked out for that one
+    other = Domain.from_dict({"intents": ["greet"], "slots": {}, "actions": ["utter_welcome"]})
+    assert tracker.past_states(other) == speedups._rasa_past_states(tracker, other)
 
 
 def test_rule_policy_finds_the_same_rules_as_rasa():
