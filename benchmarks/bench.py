@@ -2,7 +2,10 @@
 """`make bench`: this bot and a stock `rasa init` bot, side by side, in one run.
 
 Both are trained and started here (same machine, same Python, loopback only), then driven
-by a bounded asyncio client over the REST channel:
+by a bounded asyncio client over the REST channel. All three setups (ours embedded, ours in
+clinic mode, stock) are up at once and take turns: each load level is split in rounds
+(A B C, C B A, ...), so a change in the machine's speed during the run (these are shared
+virtual machines) falls on all three alike instead of on whichever ran then.
 - per-turn latency p50/p95/p99 for 1, 8, 24 and 64 concurrent clients sending back to back;
 - throughput at saturation (turns/s), for the embedded default and for clinic mode
   (PostgreSQL + Redis from scripts/services.sh, SANIC_WORKERS=2, endpoints.clinic.yml);
@@ -13,7 +16,7 @@ Writes benchmarks/RESULTS.md (with ratios to stock Rasa) and benchmarks/latency.
 All load comes from one address, so our bot runs with a benchmark copy of credentials.yml
 whose rate limits are raised; everything else is the default configuration.
 
-    python benchmarks/bench.py [--seconds 20] [--clients 1,8,24,64]
+    python benchmarks/bench.py [--seconds 20] [--clients 1,8,24,64] [--rounds 4]
 """
 
 from __future__ import annotations
@@ -129,29 +132,37 @@ class Bot:
                 proc.kill()
 
 
+@dataclass
+class Client:
+    """One simulated client: the conversation it is in and how far it got (a conversation
+    cut by the end of one measuring round goes on in the next)."""
+    sender: str = field(default_factory=lambda: str(uuid.uuid4()))
+    turn: int = 0
+
+
 async def conversation(session: aiohttp.ClientSession, bot: Bot, turns: int | None,
                        deadline: float, latencies: list[float], by_turn: dict[int, list[float]],
-                       messages: list[str] | None = None) -> int:
-    """One client: conversations back to back until the deadline (or `turns` turns)."""
+                       messages: list[str] | None = None, client: Client | None = None) -> int:
+    """One client: conversations back to back until the deadline (or `turns` turns). Load
+    runs end a conversation after a realistic length (the script and 8 review turns)."""
     done = 0
-    fixed = messages
+    client = client or Client()
+    script = messages or bot.script + bot.loop * 100
+    length = len(script) if messages or turns is not None else len(bot.script) + 8
     while time.time() < deadline and (turns is None or done < turns):
-        sender = str(uuid.uuid4())
-        messages = fixed or bot.script + bot.loop * 100
-        for k, text in enumerate(messages):
-            if time.time() >= deadline or (turns is not None and done >= turns):
-                break
-            began = time.perf_counter()
-            async with session.post(bot.url(), json={"sender": sender, "message": text}) as resp:
-                await resp.read()
-                if resp.status != 200:
-                    raise SystemExit(f"{bot.name}: HTTP {resp.status} at turn {k}")
-            elapsed = (time.perf_counter() - began) * 1000
-            latencies.append(elapsed)
-            by_turn.setdefault(k + 1, []).append(elapsed)
-            done += 1
-            if turns is None and k + 1 >= len(bot.script) + 8:
-                break  # a realistic conversation length for the load runs
+        if client.turn >= length:
+            client.sender, client.turn = str(uuid.uuid4()), 0
+        began = time.perf_counter()
+        async with session.post(bot.url(), json={"sender": client.sender,
+                                                 "message": script[client.turn]}) as resp:
+            await resp.read()
+            if resp.status != 200:
+                raise SystemExit(f"{bot.name}: HTTP {resp.status} at turn {client.turn}")
+        elapsed = (time.perf_counter() - began) * 1000
+        latencies.append(elapsed)
+        by_turn.setdefault(client.turn + 1, []).append(elapsed)
+        client.turn += 1
+        done += 1
     return done
 
 
@@ -160,9 +171,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-async def load(bot: Bot, clients: int, seconds: float) -> dict[str, float]:
+async def load(bot: Bot, clients: int | list[Client], seconds: float) -> dict[str, Any]:
+    """`clients` clients (or these clients, going on with their conversations) sending back
+    to back for `seconds`."""
+    pool = clients if isinstance(clients, list) else [Client() for _ in range(clients)]
     latencies: list[float] = []
-    connector = aiohttp.TCPConnector(limit=clients)
+    connector = aiohttp.TCPConnector(limit=len(pool))
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
         began = time.time()
         deadline = began + seconds
@@ -174,13 +188,43 @@ async def load(bot: Bot, clients: int, seconds: float) -> dict[str, float]:
                 await asyncio.sleep(1)
 
         sampler = asyncio.create_task(sample())
-        counts = await asyncio.gather(*(conversation(session, bot, None, deadline, latencies, {})
-                                        for _ in range(clients)))
+        counts = await asyncio.gather(*(conversation(session, bot, None, deadline, latencies, {},
+                                                     client=client) for client in pool))
         sampler.cancel()
         elapsed = time.time() - began
-    return {"clients": clients, "turns": sum(counts), "throughput": sum(counts) / elapsed,
+    return summary(len(pool), latencies, sum(counts), elapsed, peak[0])
+
+
+def summary(clients: int, latencies: list[float], turns: int, elapsed: float,
+            rss_peak: float) -> dict[str, Any]:
+    return {"clients": clients, "turns": turns, "throughput": turns / elapsed,
             "p50": percentile(latencies, 50), "p95": percentile(latencies, 95),
-            "p99": percentile(latencies, 99), "rss_peak": peak[0]}
+            "p99": percentile(latencies, 99), "rss_peak": rss_peak,
+            "latencies": latencies, "elapsed": elapsed}
+
+
+def interleaved(bots: list[Bot], levels: list[int], seconds: float, rounds: int
+                ) -> dict[str, list[dict[str, Any]]]:
+    """Each load level for every bot, in `rounds` turns (A B C, C B A, A B C...): a change
+    in the machine's speed during the run falls on all of them alike. Each bot's clients
+    go on with their conversations from one round to the next."""
+    runs: dict[str, list[dict[str, Any]]] = {bot.name: [] for bot in bots}
+    for clients in levels:
+        pools = {bot.name: [Client() for _ in range(clients)] for bot in bots}
+        parts: dict[str, list[dict[str, Any]]] = {bot.name: [] for bot in bots}
+        for r in range(rounds):
+            for bot in bots if r % 2 == 0 else reversed(bots):
+                parts[bot.name].append(asyncio.run(load(bot, pools[bot.name], seconds / rounds)))
+        for name, done in parts.items():
+            result = summary(clients, [x for part in done for x in part["latencies"]],
+                             sum(part["turns"] for part in done),
+                             sum(part["elapsed"] for part in done),
+                             max(part["rss_peak"] for part in done))
+            del result["latencies"]
+            runs[name].append(result)
+        print(f"  {clients} clients: " + ", ".join(
+            f"{name} p95 {found[-1]['p95']:.0f} ms" for name, found in runs.items()), flush=True)
+    return runs
 
 
 def probe_conversation(bot: Bot, turns: int = 45) -> list[str]:
@@ -244,11 +288,7 @@ def start_stock(bot: Bot, env: dict[str, str]) -> None:
                "--interface", "127.0.0.1", "--credentials", "credentials.yml"], env)
 
 
-def measure(bot: Bot, levels: list[int], seconds: float) -> dict[str, Any]:
-    time.sleep(2)
-    idle = largest_rss_mb(bot.rasa_pid)
-    asyncio.run(load(bot, 1, 3))  # warm up
-    runs = [asyncio.run(load(bot, n, seconds)) for n in levels]
+def measure(bot: Bot, runs: list[dict[str, Any]], idle: float) -> dict[str, Any]:
     grows = asyncio.run(growth(bot))
     return {"idle_rss": idle, "runs": runs, "growth": grows,
             "model_mb": bot.model.stat().st_size / 1e6, "train_s": bot.train_seconds,
@@ -291,7 +331,7 @@ def svg(results: dict[str, dict[str, Any]], path: Path) -> None:
 TARGETS_NOTE = "Targets from issue #7 for this machine; see benchmarks/TRIED.md for what was tried."
 
 
-def report(results: dict[str, dict[str, Any]], seconds: float) -> str:
+def report(results: dict[str, dict[str, Any]], seconds: float, rounds: int) -> str:
     ours, clinic, stock = results[OURS], results[CLINIC], results[STOCK]
 
     def ratio(a: float, b: float) -> str:
@@ -307,8 +347,11 @@ def report(results: dict[str, dict[str, Any]], seconds: float) -> str:
         "# Benchmark: Bring It Up vs a stock `rasa init` bot",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on this machine "
-        f"({os.cpu_count()} CPUs), REST channel, loopback, {seconds:.0f} s per load level, "
-        "clients sending back to back. Generated by `make bench` (benchmarks/bench.py); "
+        f"({os.cpu_count()} CPUs), REST channel, loopback, {seconds:.0f} s per load level and "
+        f"setup in {rounds} rounds, clients sending back to back. The three setups are up at "
+        "once and take turns (A B C, C B A, ...), so a change in the machine's speed during "
+        "the run falls on all three alike; a client's conversation goes on from one round to "
+        "the next. Generated by `make bench` (benchmarks/bench.py); "
         "numbers vary by machine, ratios are the point.",
         "",
         "- **Bring It Up**: the embedded default (one Rasa process, SQLite tracker store, action "
@@ -404,6 +447,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", default="1,8,24,64")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="each load level is measured in this many turns per bot")
     args = parser.parse_args()
     levels = [int(n) for n in args.clients.split(",")]
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -418,23 +463,32 @@ def main() -> None:
         clinic_env = read_env(services / "env")
         clinic = Bot(CLINIC, ROOT, ours.model, OURS_SCRIPT, OURS_LOOP, OURS_PROBE,
                      train_seconds=ours.train_seconds)
-        runs = ((ours, lambda b: start_ours(b, work, env)),
-                (clinic, lambda b: start_ours(b, work, env, clinic_env)),
-                (stock, lambda b: start_stock(b, env)))
-        for bot, starter in runs:
-            bot.logdir = work
-            print(f"measuring {bot.name}...", flush=True)
-            starter(bot)
-            try:
-                results[bot.name] = measure(bot, levels, args.seconds)
-            finally:
+        starts = ((ours, lambda b: start_ours(b, work, env)),
+                  (clinic, lambda b: start_ours(b, work, env, clinic_env)),
+                  (stock, lambda b: start_stock(b, env)))
+        bots = [bot for bot, _ in starts]
+        try:
+            idle = {}
+            for bot, starter in starts:  # one after the other, each measured alone
+                bot.logdir = work
+                print(f"starting {bot.name}...", flush=True)
+                starter(bot)
+                time.sleep(2)
+                idle[bot.name] = largest_rss_mb(bot.rasa_pid)
+                asyncio.run(load(bot, 1, 3))  # warm up
+            print("measuring the three in turns...", flush=True)
+            runs = interleaved(bots, levels, args.seconds, args.rounds)
+            for bot in bots:
+                results[bot.name] = measure(bot, runs[bot.name], idle[bot.name])
+        finally:
+            for bot in bots:
                 bot.stop()
     finally:
         subprocess.run(["bash", "scripts/services.sh", "stop", str(services)], cwd=ROOT, check=False)
         shutil.rmtree(work, ignore_errors=True)
     OUT.mkdir(exist_ok=True)
     svg(results, OUT / "latency.svg")
-    (OUT / "RESULTS.md").write_text(report(results, args.seconds))
+    (OUT / "RESULTS.md").write_text(report(results, args.seconds, args.rounds))
     (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
     print((OUT / "RESULTS.md").read_text())
 

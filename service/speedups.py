@@ -33,11 +33,18 @@ Each change was found by profiling a running server (py-spy) and is measured by
   rule left, since every rule not ruled out by then applies; and each rule's states are
   reversed once instead of on every check. The keys it returns are the same
   (tests/unit/test_speedups.py compares them with Rasa's on random rules).
-- **A conversation's applied events are worked out once per change.** Rasa asks
-  `tracker.applied_events()` (the events left after reverts and a form's folded turns)
-  many times per prediction, and each time walks the whole conversation again, looking
-  back through it at every form step. The answer is kept with the tracker until an event is
-  added; callers get their own copy of the list.
+- **A conversation's applied events and past states are worked out from where they
+  stopped.** Rasa asks `tracker.applied_events()` (the events left after reverts and a
+  form's folded turns) many times per prediction, and RulePolicy asks for the state
+  before every action of the *whole* conversation on every prediction: each time Rasa
+  walked and replayed the conversation from its first event (~10 % of the server's CPU,
+  growing with the conversation). Both are kept with the tracker and taken up where they
+  stopped: new events go through Rasa's own `applied_events` loop (from scratch when a new
+  loop name appears, since Rasa looks for loop names in earlier events too), and states
+  are added for new actions only; when an earlier event stops applying (a form folds its
+  last turn), the replay is redone without recomputing the states before it. Callers get
+  their own copies. tests/unit/test_speedups.py compares both with Rasa's after every
+  event of a conversation with forms, reverts, rejections, new sessions and a restart.
 - **The conversation sent to the action server is written with ujson.** Rasa sends the
   whole tracker as JSON on every custom action call, and the standard library's encoder
   was ~4% of the server's CPU; ujson (already one of Rasa's dependencies) writes the same
