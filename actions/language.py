@@ -82,9 +82,18 @@ def restore_apostrophes(text: str) -> str:
     return re.sub(r"\b[A-Za-z]+\b", lambda m: table.get(m.group(0).lower(), m.group(0)), text)
 
 
+# A hedge said to the bot after the answer ("bad I guess", "talk it through, I think"), not
+# part of what the client wants to say. Without a comma only the ones that cannot end a
+# sentence's own meaning ("she never asks what I think" keeps its "I think").
+_TRAILING_FILLER = re.compile(
+    r"(?:,\s*(?:i guess|i think|i suppose|idk|i don'?t know|i dunno|or something|or whatever)"
+    r"|\s+(?:i guess|i suppose|idk|i dunno))\s*[.!?]*$", re.I)
+
+
 def strip_filler(text: str) -> str:
-    """Drop a leading "um", "I don't know." or "honestly," before the real answer."""
-    stripped = _LEADING_FILLER.sub("", clean(text)).strip()
+    """Drop a leading "um", "I don't know." or "honestly," before the real answer, and a
+    trailing "I guess" after it."""
+    stripped = _TRAILING_FILLER.sub("", _LEADING_FILLER.sub("", clean(text))).strip()
     return stripped if is_usable(stripped) else clean(text)
 
 

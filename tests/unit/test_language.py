@@ -86,11 +86,15 @@ def test_unusable_answers(text, usable):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("i dont know. bad i guess", "bad I guess"),
+    ("i dont know. bad i guess", "bad"),
     ("um, honestly she laughed", "You laughed."),
     ("idk", "idk"),
+    ("to talk it through i guess", "to talk it through"),
+    ("that we talk about it, i think.", "We talk about it."),
+    ("you never ask what i think", "You never ask what I think."),
+    ("i guess", "I guess."),  # nothing else: kept as said
 ])
-def test_leading_filler_is_left_out_of_the_draft(text, expected):
+def test_filler_around_the_answer_is_left_out_of_the_draft(text, expected):
     assert language.analyse(text).text == expected
 
 
