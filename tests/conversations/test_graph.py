@@ -1,0 +1,43 @@
+"""The trained model's graphs give the same results without Dask (service/speedups.py runs
+them itself): the NLU parse of messages and the policies' prediction on real trackers."""
+
+from __future__ import annotations
+
+import numpy as np
+from rasa.core.channels.channel import UserMessage
+from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+
+from service import speedups
+from tests.conversations.conftest import Chat
+
+TEXTS = ["hi", "she looked at the clock while I talked about my divorce", "idk", "why do you ask?",
+         "I want to kill myself", "hola, no hablo inglés", "make it more gentle", "skip", ""]
+
+
+def test_the_nlu_graph_parses_as_with_dask(agent):
+    processor = agent.processor
+    runner = processor.graph_runner
+    target = [processor.model_metadata.nlu_target]
+    for text in TEXTS:
+        ours, dask = ({PLACEHOLDER_MESSAGE: [UserMessage(text)], PLACEHOLDER_TRACKER: None}
+                      for _ in range(2))
+        got = runner.run(inputs=ours, targets=target)[target[0]][0]
+        want = speedups._rasa_run_graph(runner, inputs=dask, targets=target)[target[0]][0]
+        assert got.get("intent") == want.get("intent"), text
+        assert got.get("intent_ranking") == want.get("intent_ranking"), text
+        assert got.get("entities") == want.get("entities"), text
+
+
+def test_the_policy_graph_predicts_as_with_dask(agent, loop):
+    processor = agent.processor
+    runner = processor.graph_runner
+    target = [processor.model_metadata.core_target]
+    chat = Chat(agent, loop)
+    for text in ["hi", "/consent_accept", "she laughed at me", "why do you ask?", "small"]:
+        chat.say(text)
+        tracker = chat.tracker()
+        got = runner.run(inputs={PLACEHOLDER_TRACKER: tracker}, targets=target)[target[0]]
+        want = speedups._rasa_run_graph(runner, inputs={PLACEHOLDER_TRACKER: tracker},
+                                        targets=target)[target[0]]
+        assert np.allclose(got.probabilities, want.probabilities), text
+        assert got.policy_name == want.policy_name, text
