@@ -178,6 +178,40 @@ def test_past_states_are_rasa_s_own_after_every_change():
     assert tracker.past_states(other) == speedups._rasa_past_states(tracker, other)
 
 
+def _everything(tracker: DialogueStateTracker) -> tuple:
+    fields = {name: value for name, value in vars(tracker).items()
+              if name not in ("events", "slots") and not name.startswith("_bring_it_up")}
+    slots = [(name, slot._value, slot._has_been_set) for name, slot in tracker.slots.items()]
+    return fields, slots, [id(event) for event in tracker.events]
+
+
+def test_a_copied_tracker_is_rasa_s_replayed_copy_after_every_change():
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import EventVerbosity
+
+    from tests.conftest import ROOT
+
+    domain = Domain.load(str(ROOT / "domain"))
+    tracker = DialogueStateTracker.from_events("s" * 20, [], slots=domain.slots)
+    tracker.model_id = "set by the processor, not by an event"
+    for event in _a_winding_conversation():
+        tracker.update(event)
+        tracker.applied_events()
+        ours, theirs = tracker.copy(), speedups._rasa_copy(tracker)
+        assert _everything(ours) == _everything(theirs), event
+        assert ours.latest_message is theirs.latest_message or ours.latest_message == theirs.latest_message
+        assert ours.current_state(EventVerbosity.ALL) == theirs.current_state(EventVerbosity.ALL)
+        assert ours.applied_events() == speedups._rasa_applied_events(theirs)
+        # the copy is a tracker of its own: changing it leaves the original as it was
+        before = _everything(tracker)
+        ours.update(SlotSet("feeling", "changed"))
+        ours.update(ActionExecuted("utter_ok"))
+        if ours.active_loop:
+            ours.active_loop.rejected = not ours.active_loop.rejected
+        assert _everything(tracker) == before
+        assert tracker.applied_events() == speedups._rasa_applied_events(tracker)
+
+
 def test_rule_policy_finds_the_same_rules_as_rasa():
     import json
     import random
