@@ -11,8 +11,10 @@ ORDER = [
     "fear_in_draft", "familiar", "identity_involved", "identity_detail", "hope", "tone",
 ]
 
-# A question that only makes sense after another one.
-DEPENDS_ON = {"feeling_ok": "feeling", "fear_in_draft": "fear", "identity_detail": "identity_involved"}
+# A question that only makes sense after another one ("does this worry feel familiar?"
+# needs a worry).
+DEPENDS_ON = {"feeling_ok": "feeling", "fear_in_draft": "fear", "familiar": "fear",
+              "identity_detail": "identity_involved"}
 
 # The value a skipped question leaves behind ("" = nothing to put in the draft).
 SKIPPED: dict[str, Any] = {
@@ -34,7 +36,7 @@ def required(slots: Mapping[str, Any]) -> list[str]:
     for name in ORDER:
         if name == "feeling_ok" and slots.get("feeling") == "":
             continue
-        if name == "fear_in_draft" and slots.get("fear") == "":
+        if name in ("fear_in_draft", "familiar") and slots.get("fear") == "":
             continue
         if name == "identity_detail" and slots.get("identity_involved") != "yes":
             continue

@@ -82,12 +82,14 @@ def restore_apostrophes(text: str) -> str:
     return re.sub(r"\b[A-Za-z]+\b", lambda m: table.get(m.group(0).lower(), m.group(0)), text)
 
 
-# A hedge said to the bot after the answer ("bad I guess", "talk it through, I think"), not
-# part of what the client wants to say. Without a comma only the ones that cannot end a
-# sentence's own meaning ("she never asks what I think" keeps its "I think").
+# A hedge said to the bot after the answer ("bad I guess", "an apology I think"), not part
+# of what the client wants to say. "I think" stays where it is what the sentence says ("she
+# never asks what I think"), and "I don't know" or "or something" need a comma before them.
 _TRAILING_FILLER = re.compile(
     r"(?:,\s*(?:i guess|i think|i suppose|idk|i don'?t know|i dunno|or something|or whatever)"
-    r"|\s+(?:i guess|i suppose|idk|i dunno))\s*[.!?]*$", re.I)
+    r"|\s+(?:i guess|i suppose|idk|i dunno)"
+    r"|(?<!\bwhat)(?<!\bhow)(?<!\bthat)(?<!\bwho)(?<!\bwhy)(?<!\bwhen)(?<!\bif)(?<!\bthan)"
+    r"(?<!\bso)(?<!\bas)\s+i think)\s*[.!?]*$", re.I)
 
 
 def strip_filler(text: str) -> str:

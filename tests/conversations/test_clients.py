@@ -106,6 +106,21 @@ CLIENTS = {
         "tone": ["gentle"],
         "must_include": ["forgot what I told you", "unimportant", "like me less"],
     },
+    # skips the worry (so "does this worry feel familiar?" is not asked), declines the
+    # identity question in words, and hedges the hope
+    "declines the hard questions": {
+        "opening": ["hi", "/consent_accept"],
+        "what_happened": ["she laughed when i cried i guess"],
+        "feeling": ["stupid"],
+        "feeling_ok": ["yes"],
+        "impact": ["not really"],
+        "fear": ["skip"],
+        "identity_involved": ["I don’t want to talk about that"],
+        "hope": ["an apology I think"],
+        "tone": ["brief"],
+        "must_include": ["laughed when I cried", "stupid", "an apology"],
+        "must_not_include": ["I guess", "I think"],
+    },
 }
 
 
@@ -135,6 +150,8 @@ def test_client_reaches_a_draft_in_their_own_words(chat, name):
     text = draft["text"]
     for words in profile["must_include"]:
         assert words.lower() in text.lower(), f"{words!r} missing from: {text}\n{chat.transcript}"
+    for words in profile.get("must_not_include", []):
+        assert words.lower() not in text.lower(), f"{words!r} in: {text}\n{chat.transcript}"
     assert not DEBRIS.search(text), text
     assert all(s.strip() for s in draft["sections"].values())
     assert draft["tone"] in ("gentle", "direct", "brief")

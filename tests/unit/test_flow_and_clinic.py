@@ -13,6 +13,10 @@ def test_follow_up_questions_only_when_they_make_sense():
     assert "identity_detail" in flow.required({"identity_involved": "yes"})
     assert "feeling_ok" not in flow.required({"feeling": ""})
     assert "fear_in_draft" not in flow.required({"fear": ""})
+    # "Does this worry feel familiar?" needs a worry: a skipped one skips it too
+    assert "familiar" not in flow.required({"fear": ""})
+    assert "familiar" in flow.required({"fear": "they'll like me less"})
+    assert flow.skip("fear") == {"fear": "", "fear_in_draft": "no", "familiar": ""}
 
 
 def test_going_back_from_the_feeling_check_asks_the_feeling_again():

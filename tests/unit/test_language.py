@@ -92,6 +92,8 @@ def test_unusable_answers(text, usable):
     ("to talk it through i guess", "to talk it through"),
     ("that we talk about it, i think.", "We talk about it."),
     ("you never ask what i think", "You never ask what I think."),
+    ("an apology i think", "an apology"),
+    ("it matters to me how i think", "It matters to me how I think."),
     ("i guess", "I guess."),  # nothing else: kept as said
 ])
 def test_filler_around_the_answer_is_left_out_of_the_draft(text, expected):
