@@ -204,11 +204,19 @@ class PrivateTrackerStore(SQLTrackerStore):
 
     async def _in_thread(self, work: Callable[..., T], *args: Any) -> T:
         """Run blocking database work on the store's threads, in this turn's context (so
-        `trouble.report` reaches the channel), while the event loop serves others."""
+        `trouble.report` reaches the channel), while the event loop serves others. A turn
+        cancelled meanwhile (the client went away) still waits for the work to end before
+        it lets go of the conversation's lock: the next message must not read the
+        conversation while this turn's save is still being written."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="tracker-store")
         call = functools.partial(contextvars.copy_context().run, work, *args)
-        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+        running = asyncio.get_running_loop().run_in_executor(self._pool, call)
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            await asyncio.wait({running})
+            raise
 
     def _write(self, tracker: DialogueStateTracker, keep: bool) -> int | None:
         """Insert the events not stored yet in one statement; returns the newest stored

@@ -401,3 +401,40 @@ def test_a_turn_waiting_for_the_database_does_not_stop_the_others(store_factory,
     assert waited >= 0.4, "the save did wait for the lock"
     assert ticks >= 20, f"the event loop ran only {ticks} times in {waited:.2f} s"
     assert said(asyncio.run(store.retrieve("j" * 20)))[-2:] == ["one", "two"]
+
+
+def test_a_cancelled_turn_lets_go_only_once_its_save_is_written(store_factory, tmp_path):
+    """A client who goes away mid-save cancels the turn; the save still ends before the
+    turn does (and so before the conversation's lock is let go)."""
+    import threading
+
+    from rasa.shared.core.events import UserUttered
+
+    store = store_factory(7)
+    say(store, "k" * 20, "one")
+    tracker = asyncio.run(store.retrieve("k" * 20))
+    tracker.update(UserUttered("two", {"name": "inform", "confidence": 1.0}))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_write_lock() -> None:
+        with sqlite3.connect(tmp_path / "c.db") as db:
+            db.execute("BEGIN IMMEDIATE")
+            locked.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold_the_write_lock)
+    holder.start()
+    locked.wait(5)
+
+    async def turn_cancelled_mid_save() -> None:
+        saving = asyncio.create_task(store.save(tracker))
+        await asyncio.sleep(0.1)
+        saving.cancel()
+        asyncio.get_running_loop().call_later(0.3, release.set)
+        with pytest.raises(asyncio.CancelledError):
+            await saving
+
+    asyncio.run(turn_cancelled_mid_save())
+    assert said(asyncio.run(store_factory(7).retrieve("k" * 20)))[-2:] == ["one", "two"], \
+        "written by the time the cancelled turn ended"
+    holder.join()
