@@ -4,7 +4,9 @@ privacy settings, and the private tracker store on a real SQLite file."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -357,16 +359,14 @@ def test_a_deleted_or_purged_conversation_is_not_kept_in_memory(store_factory):
     assert asyncio.run(store.retrieve("i" * 20)) is None
 
 
-def test_a_turn_waiting_for_the_database_does_not_stop_the_others(store_factory, tmp_path):
-    """While one conversation's save waits for the database (here: another process holds
-    SQLite's write lock for half a second), the server's event loop goes on serving."""
-    import threading
-
+@contextlib.contextmanager
+def a_second_message_and_a_locked_database(store, tmp_path, sender: str):
+    """A conversation read back with one more message in it, while another process holds
+    SQLite's write lock until the `threading.Event` handed out is set."""
     from rasa.shared.core.events import UserUttered
 
-    store = store_factory(7)
-    say(store, "j" * 20, "one")
-    tracker = asyncio.run(store.retrieve("j" * 20))
+    say(store, sender, "one")
+    tracker = asyncio.run(store.retrieve(sender))
     tracker.update(UserUttered("two", {"name": "inform", "confidence": 1.0}))
     locked, release = threading.Event(), threading.Event()
 
@@ -379,8 +379,19 @@ def test_a_turn_waiting_for_the_database_does_not_stop_the_others(store_factory,
     holder = threading.Thread(target=hold_the_write_lock)
     holder.start()
     locked.wait(5)
+    try:
+        yield tracker, release
+    finally:
+        release.set()
+        holder.join()
 
-    async def turns() -> tuple[int, float]:
+
+def test_a_turn_waiting_for_the_database_does_not_stop_the_others(store_factory, tmp_path):
+    """While one conversation's save waits for the database (here: another process holds
+    SQLite's write lock for half a second), the server's event loop goes on serving."""
+    store = store_factory(7)
+
+    async def turns(tracker, release: threading.Event) -> tuple[int, float]:
         ticks = 0
 
         async def others() -> None:
@@ -396,8 +407,8 @@ def test_a_turn_waiting_for_the_database_does_not_stop_the_others(store_factory,
         beat.cancel()
         return ticks, time.monotonic() - began
 
-    ticks, waited = asyncio.run(turns())
-    holder.join()
+    with a_second_message_and_a_locked_database(store, tmp_path, "j" * 20) as (tracker, release):
+        ticks, waited = asyncio.run(turns(tracker, release))
     assert waited >= 0.4, "the save did wait for the lock"
     assert ticks >= 20, f"the event loop ran only {ticks} times in {waited:.2f} s"
     assert said(asyncio.run(store.retrieve("j" * 20)))[-2:] == ["one", "two"]
@@ -406,27 +417,9 @@ def test_a_turn_waiting_for_the_database_does_not_stop_the_others(store_factory,
 def test_a_cancelled_turn_lets_go_only_once_its_save_is_written(store_factory, tmp_path):
     """A client who goes away mid-save cancels the turn; the save still ends before the
     turn does (and so before the conversation's lock is let go)."""
-    import threading
-
-    from rasa.shared.core.events import UserUttered
-
     store = store_factory(7)
-    say(store, "k" * 20, "one")
-    tracker = asyncio.run(store.retrieve("k" * 20))
-    tracker.update(UserUttered("two", {"name": "inform", "confidence": 1.0}))
-    locked, release = threading.Event(), threading.Event()
 
-    def hold_the_write_lock() -> None:
-        with sqlite3.connect(tmp_path / "c.db") as db:
-            db.execute("BEGIN IMMEDIATE")
-            locked.set()
-            release.wait(5)
-
-    holder = threading.Thread(target=hold_the_write_lock)
-    holder.start()
-    locked.wait(5)
-
-    async def turn_cancelled_mid_save() -> None:
+    async def turn_cancelled_mid_save(tracker, release: threading.Event) -> None:
         saving = asyncio.create_task(store.save(tracker))
         await asyncio.sleep(0.1)
         saving.cancel()
@@ -434,7 +427,7 @@ def test_a_cancelled_turn_lets_go_only_once_its_save_is_written(store_factory, t
         with pytest.raises(asyncio.CancelledError):
             await saving
 
-    asyncio.run(turn_cancelled_mid_save())
-    assert said(asyncio.run(store_factory(7).retrieve("k" * 20)))[-2:] == ["one", "two"], \
-        "written by the time the cancelled turn ended"
-    holder.join()
+    with a_second_message_and_a_locked_database(store, tmp_path, "k" * 20) as (tracker, release):
+        asyncio.run(turn_cancelled_mid_save(tracker, release))
+        assert said(asyncio.run(store_factory(7).retrieve("k" * 20)))[-2:] == ["one", "two"], \
+            "written by the time the cancelled turn ended"
