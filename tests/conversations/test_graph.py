@@ -41,3 +41,32 @@ def test_the_policy_graph_predicts_as_with_dask(agent, loop):
                                         targets=target)[target[0]]
         assert np.allclose(got.probabilities, want.probabilities), text
         assert got.policy_name == want.policy_name, text
+
+
+def test_diet_graph_called_directly_predicts_as_tensorflow_does(agent, monkeypatch):
+    """DIET's compiled graph called with the batch as tensors gives Rasa's outputs."""
+    seen = []
+
+    def recording(model, batch_in):
+        seen.append((model, batch_in))
+        return speedups._rasa_predict(model, batch_in)
+
+    monkeypatch.setattr(speedups.RasaModel, "_rasa_predict", recording)
+    processor = agent.processor
+    target = [processor.model_metadata.nlu_target]
+    for text in TEXTS + ["I'm scared she'll think I'm ungrateful and like me less", "x" * 400]:
+        processor.graph_runner.run(inputs={PLACEHOLDER_MESSAGE: [UserMessage(text)],
+                                           PLACEHOLDER_TRACKER: None}, targets=target)
+    assert len(seen) >= len(TEXTS)
+    for model, batch_in in seen:
+        graph, needs = speedups._signature(model._tf_predict_step)
+        assert speedups._fits(batch_in, needs)  # the direct call is the one taken
+        direct = speedups._rasa_predict(model, batch_in)
+        rasa = speedups._rasa_tf_predict(model, batch_in)
+        assert direct.keys() == rasa.keys()
+        for key in rasa:
+            if isinstance(rasa[key], dict):
+                for inner in rasa[key]:
+                    assert np.array_equal(direct[key][inner], rasa[key][inner]), (key, inner)
+            else:
+                assert np.array_equal(direct[key], rasa[key]), key

@@ -357,3 +357,30 @@ def test_once_started_the_server_keeps_the_collector_off_what_it_loaded():
         assert not any(item is loaded[0] for item in gc.get_objects(generation=2))
     finally:
         gc.unfreeze()
+
+
+def test_sparse_features_are_joined_as_scipy_joins_them():
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    rng = np.random.default_rng(7)
+    dtypes = [np.float32, np.float64, np.int64]
+    for case in range(60):
+        rows = int(rng.integers(1, 30))
+        parts = [scipy.sparse.random(rows, int(rng.integers(1, 400)),
+                                     density=float(rng.choice([0, 0.01, 0.3])), format="coo",
+                                     dtype=dtypes[(case + i) % 3], random_state=case * 3 + i)
+                 for i in range(int(rng.integers(2, 5)))]
+        features = [Features(part, "sequence", "text", f"featurizer{i}") for i, part in enumerate(parts)]
+        joined = Features(parts[0].copy(), "sequence", "text", "featurizer0")
+        for more in features[1:]:
+            joined.combine_with_features(more)
+        want = scipy.sparse.hstack(parts)
+        got = joined.features
+        assert got.format == want.format == "coo" and got.shape == want.shape and got.dtype == want.dtype
+        for field in ("row", "col", "data"):
+            assert np.array_equal(getattr(got, field), getattr(want, field)), (case, field)
+        assert (got != want).nnz == 0
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        Features(scipy.sparse.coo_matrix((2, 3)), "sequence", "text", "a").combine_with_features(
+            Features(scipy.sparse.coo_matrix((3, 3)), "sequence", "text", "b"))
