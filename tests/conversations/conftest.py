@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from service import speedups  # Rasa as the server runs it (service/speedups.py)
 from tests.servers.helpers import free_port
@@ -57,7 +58,9 @@ def load_agent(loop, action_url: str):
     from rasa.utils.endpoints import EndpointConfig
 
     assert MODEL.exists(), "train first: make train"
-    return loop.run_until_complete(_load(Agent, MODEL, EndpointConfig(url=action_url)))
+    shipped = yaml.safe_load((ROOT / "endpoints.yml").read_text())["action_endpoint"]
+    endpoint = EndpointConfig.from_dict({**shipped, "url": action_url})  # as endpoints.yml says
+    return loop.run_until_complete(_load(Agent, MODEL, endpoint))
 
 
 async def _load(agent_cls, model, endpoint):
