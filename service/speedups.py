@@ -356,9 +356,9 @@ class _PastStates:
         return self.domain._clean_state(
             self.domain.get_active_state(self.replay, omit_unset_slots=self.omit_unset_slots))
 
-    def add(self, events: Iterable[Event]) -> None:
+    def add(self, events: Iterable[Event], with_states: bool = True) -> None:
         for event in events:
-            if isinstance(event, ActionExecuted):
+            if with_states and isinstance(event, ActionExecuted):
                 self.states.append(self.state())
             self.replay.update(event)
             self.events.append(event)
@@ -379,9 +379,7 @@ def _past_states(self: DialogueStateTracker, domain: Domain, omit_unset_slots: b
         actions = sum(isinstance(e, ActionExecuted) for e in applied[:same])
         states = kept.states[:actions]
         kept = self.__dict__[_STATES] = _PastStates(self, domain, omit_unset_slots)
-        for event in applied[:same]:
-            kept.replay.update(event)
-            kept.events.append(event)
+        kept.add(applied[:same], with_states=False)
         kept.states = states
     kept.add(applied[same:])
     # Callers may change the states they get (the featurizer edits the last one).
