@@ -21,6 +21,9 @@ _HOPE_LEAD = re.compile(r"^(i\s+(just\s+)?(want|wish|hope|need)|i'd\s+(really\s+
                         r"i\s+would\s+like|could\s+we|can\s+we|would\s+you)\b", re.I)
 
 
+_JUST_TO = re.compile(r"^just\s+to\s+", re.I)
+
+
 def _events(values: dict[str, Any]) -> list[EventType]:
     return [SlotSet(k, v) for k, v in values.items()]
 
@@ -36,12 +39,19 @@ def _part(text: str | None, terms: list[str], cue: str | None = None) -> tuple[s
     return (answer.form, answer.text)
 
 
+def _just_after_like(part: tuple[str, str] | None) -> tuple[str, str] | None:
+    """"Just to be heard" reads "I'd like to just be heard", not "I'd like just to be heard"."""
+    if part and part[0] == "fragment":
+        return ("fragment", _JUST_TO.sub("to just ", part[1]))
+    return part
+
+
 def draft_parts(slots: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """The client's answers as draft sections (form, words in second person)."""
     terms = [slots.get("therapist_term") or "therapist"]
     parts: dict[str, tuple[str, str] | None] = {
         "observation": _part(slots.get("what_happened"), terms),
-        "hope": _part(slots.get("hope"), terms, cue="hope"),
+        "hope": _just_after_like(_part(slots.get("hope"), terms, cue="hope")),
     }
     feeling = slots.get("feeling")
     if feeling:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -113,6 +114,35 @@ def _answers_later(key: str, slot: str, tracker: Tracker) -> bool:
     return slot == "what_happened" or flow.ORDER.index(key) > flow.ORDER.index(slot)
 
 
+def _tone_too_soon(tracker: Tracker) -> bool:
+    """The client's message just now asked for a tone, and the open question is another."""
+    return (_intent(tracker) == "choose_tone" and _right_after_the_message(tracker)
+            and tracker.get_slot("requested_slot") not in (None, "tone"))
+
+
+def _right_after_the_message(tracker: Tracker) -> bool:
+    """This validation follows the client's message directly, not a rule's reply to it (the
+    form resuming after "why do you ask?"). Rasa's validation call ends with the form's
+    own action, then the slots; before it, only slots may stand after the message."""
+    form_seen = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action" and event.get("name") == "preparation_form" and not form_seen:
+            form_seen = True
+        elif kind in ("action", "bot"):
+            return False
+    return False
+
+
+def _tone_asked_for(tracker: Tracker) -> str | None:
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "tone" and entity.get("value") in TONE_WORDS:
+            return str(entity["value"])
+    return tone_from_text(str(tracker.latest_message.get("text") or ""))
+
+
 class ValidatePreparationForm(Guarded, FormValidationAction):
     def name(self) -> str:
         return "validate_preparation_form"
@@ -125,6 +155,19 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
         domain: DomainDict,
     ) -> list[str]:
         return flow.required(tracker.slots)
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        if _tone_too_soon(tracker):
+            # "Make it gentle" while another question is open: no rule answers it, and the
+            # open question used to come back without a word. The tone is kept for the
+            # draft (the tone question is then not asked), and the client is told so.
+            tone = _tone_asked_for(tracker)
+            if tone and not any(e.get("name") == "tone" for e in events):
+                events.append(SlotSet("tone", tone))
+            dispatcher.utter_message(response="utter_tone_kept" if tone else "utter_tone_later")
+        return events
 
     # -- free-text answers -------------------------------------------------------------
     def _text_answer(

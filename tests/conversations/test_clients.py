@@ -231,3 +231,33 @@ def test_more_of_what_happened_is_added_there_and_the_feeling_asked_again(chat):
     assert "How did that feel for you" in replies and chat.asking == "feeling"
     assert "dramatic" in chat.slot("what_happened") and "my dad" in chat.slot("what_happened")
     assert "It sounds like you felt dismissed" in texts(chat.say("dismissed"))
+
+
+def answer_until(chat, profile, question):
+    """Answer as `profile` until the bot asks `question`."""
+    answers = {k: list(v) for k, v in profile.items() if isinstance(v, list)}
+    for line in answers.pop("opening"):
+        chat.say(line)
+    while chat.asking != question:
+        assert chat.turns < MAX_TURNS and chat.asking, chat.transcript
+        pending = answers[chat.asking]
+        chat.say(pending.pop(0) if len(pending) > 1 else pending[0])
+
+
+def test_a_tone_asked_for_too_soon_is_answered_and_the_question_kept(chat):
+    answer_until(chat, CLIENTS["terse"], "fear_in_draft")
+    unsure = texts(chat.say("she was on her phone"))
+    assert "A yes or no is fine. Should the message mention your worry?" in unsure
+    chat.say("no")
+    chat.say("no")
+    assert chat.asking == "identity_involved", chat.transcript
+    for request, tone in (("make it more gentle", "gentle"), ('/choose_tone{"tone":"direct"}', "direct")):
+        replies = texts(chat.say(request))
+        assert "I'll keep that in mind for the message" in replies, chat.transcript
+        assert "Was any part of who you are involved?" in replies
+        assert chat.asking == "identity_involved" and chat.slot("tone") == tone
+    assert "A yes or no is fine here" in texts(chat.say("to put the phone away"))
+    chat.say("no")
+    assert chat.asking == "hope", chat.transcript
+    draft = payloads(chat.say("an apology"), "draft")
+    assert draft and draft[-1]["tone"] == "direct", chat.transcript  # not asked again

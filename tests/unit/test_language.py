@@ -134,3 +134,18 @@ def test_her_after_a_verb_of_telling_is_the_person_told(text, addressed):
     from actions.language import to_second_person
 
     assert to_second_person(text) == addressed
+
+
+@pytest.mark.parametrize("hope, sentence", [
+    ("just to be heard", "I'd like to just be heard."),
+    ("to be heard", "I'd like to be heard."),
+    ("just an apology", "I'd like just an apology."),
+    ("I just want her to listen", "I just want you to listen."),
+])
+def test_a_hope_reads_as_the_client_would_say_it(hope, sentence):
+    from actions.actions import draft_parts
+    from actions.drafting import compose
+
+    draft = compose(draft_parts({"what_happened": "she forgot what I told her", "hope": hope}),
+                    tone="direct")
+    assert draft["sections"]["hope"] == sentence, draft["text"]
