@@ -214,6 +214,7 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
                     tracker: Tracker) -> dict[str, Any]:
         """Follow-ups for whatever was just filled (also when filled from a long answer)."""
         if result.get("feeling"):
+            result["feeling"] = language.strip_correction(result["feeling"])
             result["feeling_summary"] = language.feeling_summary(result["feeling"])
             result["feeling_retry"] = False
         if result.get("fear"):

@@ -312,6 +312,18 @@ def join_words(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+_CORRECTION_LEAD = re.compile(
+    r"^(?:(?:actually|maybe|probably|honestly|no|nah)\b[\s,.]*)*"
+    r"(?:(?:it'?s|it was|i felt|i feel|i'd say|i would say)\s+)?(?:more like|closer to)\s+(?=\w)",
+    re.I)
+
+
+def strip_correction(text: str) -> str:
+    """"More like dismissed", said after "not quite": the better word is "dismissed"."""
+    stripped = _CORRECTION_LEAD.sub("", clean(text)).strip()
+    return stripped if is_usable(stripped) else text
+
+
 def feeling_summary(text: str) -> str:
     """How the bot says the feeling back: a short answer in the client's own words, or the
     feeling words picked out of a longer one."""

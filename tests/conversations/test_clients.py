@@ -261,3 +261,17 @@ def test_a_tone_asked_for_too_soon_is_answered_and_the_question_kept(chat):
     assert chat.asking == "hope", chat.transcript
     draft = payloads(chat.say("an apology"), "draft")
     assert draft and draft[-1]["tone"] == "direct", chat.transcript  # not asked again
+
+
+def test_a_corrected_feeling_and_a_change_given_as_the_feeling(chat):
+    chat.say("hi")
+    chat.say("/consent_accept")
+    chat.say("she said i was resistant")
+    replies = texts(chat.say("i stopped going for two weeks"))
+    assert "It sounds like you felt" not in replies, chat.transcript
+    assert chat.asking == "feeling" and "stopped going" in (chat.slot("impact") or "")
+    assert "It sounds like you felt angry" in texts(chat.say("idk angry?"))
+    chat.say("not quite")
+    assert "It sounds like you felt dismissed." in texts(chat.say("more like dismissed"))
+    chat.say("yes")
+    assert chat.asking != "impact", chat.transcript  # already answered

@@ -149,3 +149,14 @@ def test_a_hope_reads_as_the_client_would_say_it(hope, sentence):
     draft = compose(draft_parts({"what_happened": "she forgot what I told her", "hope": hope}),
                     tone="direct")
     assert draft["sections"]["hope"] == sentence, draft["text"]
+
+
+@pytest.mark.parametrize("said, word", [
+    ("more like dismissed", "dismissed"),
+    ("it was more like ignored", "ignored"),
+    ("actually, closer to embarrassed", "embarrassed"),
+    ("more angry than sad", "more angry than sad"),
+    ("more like", "more like"),
+])
+def test_a_better_word_for_the_feeling_is_the_word(said, word):
+    assert language.strip_correction(said) == word
