@@ -70,7 +70,8 @@ class Answer:
 
 
 _LEADING_FILLER = re.compile(
-    r"^(?:(?:um+|uh+|hmm+|hm+|well|so|ok(?:ay)?|honestly|i don'?t know|idk|i dunno|dunno|"
+    r"^(?:(?:um+|uh+|ugh+|argh+|meh|sigh|erm+|hmm+|hm+|well|so|ok(?:ay)?|honestly|i don'?t know|"
+    r"idk|i dunno|dunno|"
     r"not sure|i'?m not sure)\b[\s,.;:!-]*"
     # a grudging "fine." or "yeah," before the answer (but "fine" alone is an answer)
     r"|(?:fine|alright|all right|yeah|yes|sure|whatever|right)\s*[,.;:!-]+\s*)+", re.I)

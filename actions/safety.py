@@ -93,6 +93,7 @@ def _matcher() -> tuple[Matcher, dict[str, dict[str, Any]], list[list[frozenset[
                     "first_person": rule.get("first_person", False),
                     "therapist": rule.get("therapist", False),
                     "past_is_check_in": rule.get("past_is_check_in", False),
+                    "unless_followed_by": tuple(rule.get("unless_followed_by", ())),
                 }
     return matcher, rules, needs
 
@@ -122,6 +123,12 @@ def _negated(span: Span) -> bool:
         return True
     before = span.doc[max(span.start - 2, span.sent.start):span.start]
     return any(t.lower_ in NEGATIONS for t in before)
+
+
+def _followed_by(span: Span, phrases: tuple[str, ...]) -> bool:
+    """The words right after the match begin one of these phrases."""
+    after = " ".join(t.lower_ for t in span.doc[span.end:span.end + 5]) + " "
+    return any(after.startswith(phrase + " ") for phrase in phrases)
 
 
 def _about_someone_else(span: Span, others: set) -> bool:
@@ -171,7 +178,8 @@ def assess(text: str, parsed: Doc | None = None) -> Assessment:
         span = doc[start:end]
         if rule["level"] == "calm" or (not rule["negation_in_pattern"] and _negated(span)) \
                 or (rule["first_person"] and _about_someone_else(span, others)) \
-                or (rule["therapist"] and any(s.lower_ in others for s in _subjects(span))):
+                or (rule["therapist"] and any(s.lower_ in others for s in _subjects(span))) \
+                or _followed_by(span, rule["unless_followed_by"]):
             calm = True
             continue
         level = rule["level"]

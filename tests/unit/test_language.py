@@ -117,6 +117,8 @@ def test_answers_about_the_therapist_read_as_said_to_them(text, they_is_therapis
     ("honestly I don't know. Kinda stupid?", "kinda stupid"),
     ("Embarrassed!", "embarrassed"),
     ("Like a kid", "like a kid"),
+    ("ugh fine. dismissed", "dismissed"),
+    ("meh, small", "small"),
 ])
 def test_the_feeling_said_back_reads_as_part_of_the_sentence(answer, said_back):
     from actions.language import feeling_summary
