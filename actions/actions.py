@@ -179,7 +179,9 @@ class ActionCoachAnswer(Guarded, Action):
                   domain: DomainDict) -> list[EventType]:
         offer = tracker.get_slot("coach_offer")
         slots = dict(tracker.slots)
-        intent = tracker.get_intent_of_latest_message()
+        # The intent Rasa acted on: rasa_sdk's get_intent_of_latest_message() reads the
+        # classifier's ranking, which still shows what the answer guard overruled.
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         typed = (tracker.latest_message.get("text") or "").lower()
         named = [o for o in (offer or {}).get("options") or [] if re.search(rf"\b{re.escape(o)}\b", typed)]
         if intent == "inform" and named:  # the client typed one of the feelings offered
