@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import coaching, drafting, flow, language
-from actions.forms import answered, unusable
+from actions.forms import answered, intent_of, unusable
 from actions.guard import Guarded
 
 _FEELING_LEAD = re.compile(r"^(i\s+)?(felt|feel|feeling|it\s+felt|it\s+made\s+me\s+feel|"
@@ -179,9 +179,7 @@ class ActionCoachAnswer(Guarded, Action):
                   domain: DomainDict) -> list[EventType]:
         offer = tracker.get_slot("coach_offer")
         slots = dict(tracker.slots)
-        # The intent Rasa acted on: rasa_sdk's get_intent_of_latest_message() reads the
-        # classifier's ranking, which still shows what the answer guard overruled.
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = intent_of(tracker)
         typed = (tracker.latest_message.get("text") or "").lower()
         named = [o for o in (offer or {}).get("options") or [] if re.search(rf"\b{re.escape(o)}\b", typed)]
         if intent == "inform" and named:  # the client typed one of the feelings offered

@@ -40,13 +40,15 @@ def answered() -> dict[str, Any]:
     return {"unusable_count": 0.0, "offer_skip": False}
 
 
-def _intent(tracker: Tracker) -> str:
+def intent_of(tracker: Tracker) -> str:
+    """The intent Rasa acted on (rasa_sdk's get_intent_of_latest_message() reads the
+    classifier's ranking, which still shows what the answer guard overruled)."""
     return (tracker.latest_message.get("intent") or {}).get("name") or ""
 
 
 def yes_no(tracker: Tracker, text: str) -> str | None:
     """A yes or no, from the intent or from how the answer starts ("yes, I always...")."""
-    intent = _intent(tracker)
+    intent = intent_of(tracker)
     if intent == "affirm":
         return "yes"
     if intent == "deny":
@@ -116,7 +118,7 @@ def _answers_later(key: str, slot: str, tracker: Tracker) -> bool:
 
 def _tone_too_soon(tracker: Tracker) -> bool:
     """The client's message just now asked for a tone, and the open question is another."""
-    return (_intent(tracker) == "choose_tone" and _right_after_the_message(tracker)
+    return (intent_of(tracker) == "choose_tone" and _right_after_the_message(tracker)
             and tracker.get_slot("requested_slot") not in (None, "tone"))
 
 
