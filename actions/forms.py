@@ -116,13 +116,13 @@ def _answers_later(key: str, slot: str, tracker: Tracker) -> bool:
     return slot == "what_happened" or flow.ORDER.index(key) > flow.ORDER.index(slot)
 
 
-def _tone_too_soon(tracker: Tracker) -> bool:
+def _tone_too_soon(tracker: Tracker, form: str) -> bool:
     """The client's message just now asked for a tone, and the open question is another."""
-    return (intent_of(tracker) == "choose_tone" and _right_after_the_message(tracker)
+    return (intent_of(tracker) == "choose_tone" and _right_after_the_message(tracker, form)
             and tracker.get_slot("requested_slot") not in (None, "tone"))
 
 
-def _right_after_the_message(tracker: Tracker) -> bool:
+def _right_after_the_message(tracker: Tracker, form: str) -> bool:
     """This validation follows the client's message directly, not a rule's reply to it (the
     form resuming after "why do you ask?"). Rasa's validation call ends with the form's
     own action, then the slots; before it, only slots may stand after the message."""
@@ -131,7 +131,7 @@ def _right_after_the_message(tracker: Tracker) -> bool:
         kind = event.get("event")
         if kind == "user":
             return True
-        if kind == "action" and event.get("name") == "preparation_form" and not form_seen:
+        if kind == "action" and event.get("name") == form and not form_seen:
             form_seen = True
         elif kind in ("action", "bot"):
             return False
@@ -161,7 +161,7 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
         events = await super().run(dispatcher, tracker, domain)
-        if _tone_too_soon(tracker):
+        if _tone_too_soon(tracker, self.form_name()):
             # "Make it gentle" while another question is open: no rule answers it, and the
             # open question used to come back without a word. The tone is kept for the
             # draft (the tone question is then not asked), and the client is told so.

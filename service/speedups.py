@@ -456,19 +456,19 @@ DaskGraphRunner.run = _run_graph  # type: ignore[method-assign]
 
 
 _rasa_tf_predict = RasaModel._rasa_predict
-_graphs: dict[int, tuple[Any, Any, list[tuple[np.dtype, int, int | None]]]] = {}
+_concrete_graphs: dict[int, tuple[Any, Any, list[tuple[np.dtype, int, int | None]]]] = {}
 
 
 def _signature(step: Any) -> tuple[Any, list[tuple[np.dtype, int, int | None]]]:
     """The graph behind a `tf.function` with an input signature, and what each input must
     be: its dtype, rank and (for a rank above 1) its last dimension."""
-    found = _graphs.get(id(step))
+    found = _concrete_graphs.get(id(step))
     if found is None or found[0] is not step:
         graph = step.get_concrete_function()
         specs = tf.nest.flatten(graph.structured_input_signature[0])
         needs = [(spec.dtype.as_numpy_dtype, spec.shape.rank,
                   spec.shape[-1] if spec.shape.rank > 1 else None) for spec in specs]
-        found = _graphs[id(step)] = (step, graph, needs)
+        found = _concrete_graphs[id(step)] = (step, graph, needs)
     return found[1], found[2]
 
 
@@ -516,7 +516,6 @@ def _combine_sparse_features(self: Features, additional_features: Features) -> N
 
 
 Features._combine_sparse_features = _combine_sparse_features  # type: ignore[method-assign]
-
 
 
 class _KeptSession:
