@@ -15,7 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template
 
-from actions.text import load_content
+from actions.text import load_content, strip_markup
 
 TONES = ("gentle", "direct", "brief")
 Part = tuple[str, str]  # (form, text)
@@ -112,7 +112,10 @@ def compose(
         if _words(feeling[1]) and _words(feeling[1]) <= _words(sections["observation"]):
             del sections["feeling"]
 
-    text = " ".join(sections[name] for name in config["order"] if name in sections)
+    # Every piece was cleaned when it was stored; the whole is checked again, so that no two
+    # pieces can make markup together in whatever shows the draft.
+    sections = {name: strip_markup(sentence) for name, sentence in sections.items()}
+    text = strip_markup(" ".join(sections[name] for name in config["order"] if name in sections))
     return {"type": "draft", "text": text, "sections": sections, "tone": tone}
 
 

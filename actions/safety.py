@@ -94,6 +94,7 @@ def _matcher() -> tuple[Matcher, dict[str, dict[str, Any]], list[list[frozenset[
                     "therapist": rule.get("therapist", False),
                     "past_is_check_in": rule.get("past_is_check_in", False),
                     "unless_followed_by": tuple(rule.get("unless_followed_by", ())),
+                    "unless_in_sentence": tuple(rule.get("unless_in_sentence", ())),
                 }
     return matcher, rules, needs
 
@@ -111,18 +112,32 @@ def _subjects(span: Span) -> list[Token]:
     return [c for t in heads for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
 
 
+# Dependencies that stay inside one clause on the way up from the match to its verb: "not
+# going to kill myself", "no thoughts of hurting myself", "not thinking of hurting myself",
+# "do not have any plans to hurt myself". Not "conj", "ccomp" or "advcl": in "I'm not okay and
+# I want to die" or "I don't know if I want to live", the "not" belongs to another clause.
+_SAME_CLAUSE = {"xcomp", "acomp", "aux", "pcomp", "prep", "pobj", "dobj", "acl", "relcl", "attr"}
+
+
 def _negated(span: Span) -> bool:
-    """Negated in its own clause: "I'm not going to kill myself" (but not "I'm not okay
-    and I want to die", where the "not" belongs to another clause)."""
+    """Negated in its own clause: "I'm not going to kill myself", "no plans to hurt myself"."""
     clause = list(span)
     token = span.root
-    while token.dep_ in ("xcomp", "acomp", "aux") and token.head is not token:
+    while token.dep_ in _SAME_CLAUSE and token.head is not token:
         token = token.head
         clause.append(token)
-    if any(c.dep_ == "neg" for t in clause for c in t.children):
+    if any(c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no")
+           for t in clause for c in t.children):
         return True
     before = span.doc[max(span.start - 2, span.sent.start):span.start]
     return any(t.lower_ in NEGATIONS for t in before)
+
+
+def _in_sentence(span: Span, phrases: tuple[str, ...]) -> bool:
+    """The match's sentence holds one of these phrases ("she asked in the intake whether I'd
+    ever been suicidal and I said no" reports a question; it is not a disclosure)."""
+    sentence = " " + " ".join(t.lower_ for t in span.sent) + " "
+    return any(f" {phrase} " in sentence for phrase in phrases)
 
 
 def _followed_by(span: Span, phrases: tuple[str, ...]) -> bool:
@@ -179,7 +194,8 @@ def assess(text: str, parsed: Doc | None = None) -> Assessment:
         if rule["level"] == "calm" or (not rule["negation_in_pattern"] and _negated(span)) \
                 or (rule["first_person"] and _about_someone_else(span, others)) \
                 or (rule["therapist"] and any(s.lower_ in others for s in _subjects(span))) \
-                or _followed_by(span, rule["unless_followed_by"]):
+                or _followed_by(span, rule["unless_followed_by"]) \
+                or _in_sentence(span, rule["unless_in_sentence"]):
             calm = True
             continue
         level = rule["level"]
@@ -199,3 +215,28 @@ def screen(text: str) -> Finding | None:
 def mentions_other_person(text: str) -> bool:
     words = set(re.findall(r"[a-z]+", normalize(text)))
     return bool(words & {w.lower() for w in lexicon()["other_people"]})
+
+
+def _answer_words(text: str) -> list[str] | None:
+    """The words of a typed answer, or None for a question ("sure?")."""
+    prepared = normalize(text)
+    if prepared.rstrip().endswith("?"):
+        return None
+    return re.findall(r"[a-z0-9']+", prepared)
+
+
+def clear_yes(text: str, question: str) -> bool:
+    """A typed "yes" that leaves no doubt, to a question of content/safety_flow.yml's
+    `clear_yes` ("safe_now", "delete"): a yes-word, nothing but the listed words, no
+    negation, not a question."""
+    words = set(_answer_words(text) or ())
+    config = load_content("safety_flow.yml")
+    cues = config["clear_yes"][question]
+    yes, allowed = set(cues["cues"]), set(cues["cues"]) | set(cues["also"])
+    return bool(words & yes) and words <= allowed and not words & set(config["no_words"])
+
+
+def says_no(text: str) -> bool:
+    """A typed answer with a no in it ("no", "not really", "nope, just tired")."""
+    words = set(_answer_words(text) or ())
+    return bool(words & set(load_content("safety_flow.yml")["no_words"]))

@@ -2,7 +2,9 @@
 
 It comes last in the pipeline, so when a rule in content/safety_rules.yml matches, the
 intent becomes safety_crisis / safety_check_in / safety_ethics with confidence 1.0 and no
-classifier can out-vote it. The rule that fired is kept in the parse data for audit.
+classifier can out-vote it. The rule that fired is kept in the parse data for audit. A
+flagged message keeps no entities: "I want to die, make it brief" must not set the tone
+(safety decides that turn: components/safety_policy.py).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.constants import SPACY_DOCS
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.safety import assess, mentions_other_person
@@ -40,6 +42,8 @@ class SafetyScreen(StatelessComponent):
                             add_to_output=True)
             else:
                 self._review_classifier(message, text, assessment.calm)
+            if message.get("safety"):
+                message.set(ENTITIES, [], add_to_output=True)
         return messages
 
     @staticmethod
@@ -53,13 +57,17 @@ class SafetyScreen(StatelessComponent):
         """A safety intent from the classifier alone, with no rule behind it."""
         intent = message.get(INTENT) or {}
         name, confidence = intent.get("name"), intent.get("confidence") or 0.0
-        if name not in SAFETY_INTENTS:
+        if name not in SAFETY_INTENTS and name != "not_safe":
             return
         unsure = confidence < CLASSIFIER_MIN_CONFIDENCE
-        if calm or unsure or (name == "safety_ethics" and mentions_other_person(text)):
+        # "I'm not safe to be honest with her" is a worry about the session: typed, "not safe"
+        # counts only when a rule finds danger (the button, and a no to "Are you safe right
+        # now?", are read by the safety policy).
+        if calm or unsure or name == "not_safe" \
+                or (name == "safety_ethics" and mentions_other_person(text)):
             ranking = message.get(INTENT_RANKING_KEY) or []
             fallback: dict[str, Any] = next(
-                (r for r in ranking if r.get("name") not in SAFETY_INTENTS),
+                (r for r in ranking if r.get("name") not in SAFETY_INTENTS | {"not_safe"}),
                 {"name": "inform", "confidence": 1.0})
             name, confidence = str(fallback["name"]), float(fallback.get("confidence") or 0.0)
             if looks_like_an_answer(name, text, confidence):

@@ -61,7 +61,7 @@ case "$mode" in
     echo "Bring It Up is starting. When Rasa says it is up (about 30 seconds), open:"
     echo "  http://localhost:$DEMO_PORT/     the demo clinic page with the chat widget"
     echo "or talk to it directly:"
-    echo "  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{\"sender\":\"$sender\",\"message\":\"hi\"}'"
+    echo "  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\":\"$sender\",\"message\":\"hi\"}'"
     echo "(For a chat in this terminal, stop with Ctrl-C and run 'make shell'.) Ctrl-C stops everything."
     echo
     # In the background so that a TERM sent to this script (not only Ctrl-C) stops Rasa too.

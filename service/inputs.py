@@ -1,7 +1,9 @@
 """What the REST channel accepts, decided before Rasa sees anything (pure, no Sanic).
 
 Every request is checked here: its shape, its sender id, its size, whether it has any
-words, and whether a `/payload` it carries is one the bot offered. See SECURITY.md.
+words, and whether a `/payload` it carries is one the bot offered. The message is tidied
+first (NFKC, no markup, no invisible characters) and every later check reads the tidied
+text. See SECURITY.md.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from actions.text import clean
 
 # crypto.randomUUID() (36), uuid4().hex (32, what `rasa shell` uses) and the like.
 SENDER_ID = re.compile(r"[A-Za-z0-9_-]{16,128}")
+# A random id of 16+ characters has many different ones (a UUID's 30 random hex digits show
+# 5 or fewer different digits less than once in 10^11 ids); "aaaaaaaaaaaaaaaa" or
+# "abcabcabc..." is a guessable name, not a secret.
+MIN_DISTINCT_SENDER_CHARACTERS = 6
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _HAS_WORDS = re.compile(r"[^\W_]")
 
@@ -29,7 +35,8 @@ def parse(body: Any) -> tuple[str, str]:
     if not isinstance(body, dict):
         raise BadRequest('send a JSON object: {"sender": "...", "message": "..."}')
     sender, message = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not SENDER_ID.fullmatch(sender):
+    if not isinstance(sender, str) or not SENDER_ID.fullmatch(sender) \
+            or len(set(sender.lower()) - {"-", "_"}) < MIN_DISTINCT_SENDER_CHARACTERS:
         raise BadRequest("'sender' must be a random id of 16-128 letters, digits, '-' or '_' "
                          "(for example from crypto.randomUUID())")
     if not isinstance(message, str):
@@ -38,7 +45,9 @@ def parse(body: Any) -> tuple[str, str]:
 
 
 def tidy(message: str) -> str:
-    """The message without lone surrogates, control characters or markup."""
+    """The message as everything after the channel reads it: compatibility forms folded
+    (NFKC: "／restart" is "/restart"), no lone surrogates, control, zero-width or direction
+    characters, no markup."""
     return clean(_LONE_SURROGATE.sub("", message))
 
 
@@ -64,16 +73,16 @@ _PAYLOAD = re.compile(r"/+([A-Za-z_]+)\s*(\{.*\})?", re.S)
 
 
 def text_for_rasa(message: str, offered: set[str]) -> str:
-    """What Rasa reads. A `/intent{...}` payload goes through only if the bot offered it.
-    Typed by hand it is read as plain words without its JSON ("/choose_tone{...}" ->
-    "choose tone"), so nobody can set a slot or jump the flow by typing a payload."""
-    stripped = message.strip()
-    if stripped in offered:
-        return stripped
-    payload = _PAYLOAD.fullmatch(stripped)
+    """What Rasa reads of a tidied message. A `/intent{...}` payload goes through only
+    exactly as the bot offered it. Typed by hand it is read as plain words without its
+    JSON ("/choose_tone{...}" -> "choose tone"), so nobody can set a slot or jump the flow
+    by typing a payload; nothing else that reaches Rasa starts with "/"."""
+    if message in offered:
+        return message
+    payload = _PAYLOAD.fullmatch(message)
     if payload:
         return payload.group(1).replace("_", " ").strip()
-    return tidy(stripped.lstrip("/"))
+    return message.lstrip("/ ")
 
 
 class RateLimiter:
@@ -84,14 +93,15 @@ class RateLimiter:
         self.limit, self.window, self.max_keys = limit, window, max_keys
         self._hits: OrderedDict[str, deque[float]] = OrderedDict()
 
-    def allow(self, key: str, now: float | None = None) -> bool:
+    def allow(self, key: str, now: float | None = None, cost: int = 1) -> bool:
+        """Whether one more request (counting as `cost` requests) fits in the window."""
         now = time.monotonic() if now is None else now
         hits = self._hits.pop(key, None) or deque()
         while hits and hits[0] <= now - self.window:
             hits.popleft()
-        allowed = len(hits) < self.limit
+        allowed = len(hits) + cost <= self.limit
         if allowed:
-            hits.append(now)
+            hits.extend([now] * cost)
         self._hits[key] = hits
         while len(self._hits) > self.max_keys:
             self._hits.popitem(last=False)

@@ -9,7 +9,9 @@ else is Rasa's own `SQLTrackerStore`. On top of it:
   `retention_days` (clinic.yml, default 7) are purged when the server starts, then at
   most every `purge_every_minutes` while it runs, and by `make purge`. With
   `retention_days: 0` nothing is kept after a conversation ends: it is deleted when the
-  client says goodbye or stops, and purged once idle for `idle_minutes` (default 60).
+  client says goodbye or stops, and purged once idle for `idle_minutes` (default 60). A
+  conversation that ends before the client agreed to the terms ("Not now") is deleted then,
+  whatever the retention.
 - **Errors carry no conversation.** SQLAlchemy's messages include the statement's
   parameters (the client's words); they are re-raised as `StoreUnavailable` naming only
   the error type.
@@ -138,7 +140,10 @@ class PrivateTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         done = _this_turn(tracker)
-        if DELETE_NOW in done or (self.retention_days == 0 and done & set(CONVERSATION_ENDS)):
+        ended = bool(done & set(CONVERSATION_ENDS))
+        # A conversation that ends before the client agreed ("Not now") is not kept at all.
+        if DELETE_NOW in done or (ended and (self.retention_days == 0
+                                              or not tracker.get_slot("consented"))):
             await self._in_thread(self.delete, tracker.sender_id)
             return
         if trouble.current():

@@ -128,5 +128,8 @@ def test_crisis_before_agreeing_resolves_back_to_the_welcome(chat):
 def test_leaving_after_a_crisis_message_still_names_the_crisis_line(chat):
     chat.say("hi")
     chat.say("I took a bunch of pills")
-    replies = texts(chat.say("/leave"))
-    assert "You can stop here" in replies and "988" in replies
+    replies = chat.say("/leave")
+    assert "we can stop here" in texts(replies) and "988" in texts(replies)
+    assert payloads(replies, "safety"), "the banner with the lines stays"
+    # coming back later, the first thing is the same gentle check
+    assert "Are you safe right now?" in texts(chat.say("continue"))

@@ -83,6 +83,7 @@ class Stack:
         self.env.pop("LOG_LEVEL", None)
         self.proc: subprocess.Popen[bytes] | None = None
         self.senders: list[str] = []
+        self.source = "127.0.0.1"  # the address requests come from (rate limits count per address)
 
     def start(self) -> None:
         with open(self.log, "ab") as log:
@@ -127,9 +128,9 @@ class Stack:
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None, port: int | None = None,
-                source: str = "127.0.0.1") -> tuple[int, Any, dict[str, str]]:
+                source: str | None = None) -> tuple[int, Any, dict[str, str]]:
         conn = http.client.HTTPConnection("127.0.0.1", port or self.rasa_port, timeout=60,
-                                          source_address=(source, 0))
+                                          source_address=(source or self.source, 0))
         try:
             conn.request(method, path, body=body, headers=headers or {})
             resp = conn.getresponse()

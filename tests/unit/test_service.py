@@ -8,6 +8,7 @@ import contextlib
 import sqlite3
 import threading
 import time
+import uuid
 
 import pytest
 
@@ -28,7 +29,20 @@ def test_requests_that_are_not_ours_are_refused(body):
 
 def test_a_well_formed_request_is_read():
     assert parse({"sender": SENDER, "message": "hi", "metadata": {"x": 1}}) == (SENDER, "hi")
-    assert parse({"sender": "a" * 32, "message": ""}) == ("a" * 32, "")
+    assert parse({"sender": uuid.uuid4().hex, "message": ""})[1] == ""
+
+
+@pytest.mark.parametrize("sender", ["a" * 32, "aaaaaaaaaaaaaaaa", "ab" * 10, "abc-abc-abc-abc-abc",
+                                    "1234512345123451234", "______-----______--", "abcde" * 4])
+def test_a_sender_id_anyone_could_guess_is_refused(sender):
+    with pytest.raises(BadRequest, match="random id"):
+        parse({"sender": sender, "message": "hi"})
+
+
+def test_random_ids_are_never_refused_as_guessable():
+    for _ in range(5000):
+        parse({"sender": str(uuid.uuid4()), "message": "hi"})
+        parse({"sender": uuid.uuid4().hex, "message": "hi"})
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -38,6 +52,18 @@ def test_a_well_formed_request_is_read():
     ("she laughed \ud800 at me", "she laughed at me"),
     ("it\u2019s fine", "it's fine"),
     ("<script>alert(1)</script>", "alert(1)"),
+    # a tag of any length, one cut short, one hidden in entities or full-width brackets
+    ("<img" + " " * 250 + "src=x onerror=alert(1)>hi", "hi"),
+    ("<img src=x onerror=alert(1)", "img src=x onerror=alert(1)"),
+    ("<<svg/onload=alert(1)>", "<"),
+    ("\uff1cimg src=x onerror=alert(1)\uff1e ok", "ok"),
+    ("&lt;b&gt;hi", "&lt;b&gt;hi"),
+    # compatibility forms, zero-width and direction characters
+    ("\uff0frestart", "/restart"),
+    ("\u200b/restart", "/restart"),
+    ("she \u202elaughed\u202c at\u200b me\ufeff", "she laughed at me"),
+    ("\u2066hi\u2069 \u200dthere\u00ad", "hi there"),
+    ("\ufb01ne", "fine"),
 ])
 def test_tidy_keeps_the_words_and_drops_the_rest(text, expected):
     assert tidy(text) == expected
@@ -78,9 +104,16 @@ def test_only_the_latest_buttons_are_offered():
     ("//consent_accept{}", "consent accept"),
     ("/ shrug", "shrug"),
     ("/me <b>waves</b>", "me waves"),
+    # compatibility forms are folded first (tidy), so they meet the same check
+    ("\uff0frestart", "restart"),
+    ('\uff0fchoose_tone{"tone": "<img src=x onerror=alert(1)>"}', "choose tone"),
+    ("\uff0fback", "back"),
+    ("\u200b/restart", "restart"),
+    ("\ufe68/restart", "\\/restart"),
 ])
 def test_payloads_pass_only_when_offered(typed, expected):
-    assert text_for_rasa(typed, offered_payloads(EVENTS)) == expected
+    """As the channel does it: tidied first, then checked."""
+    assert text_for_rasa(tidy(typed), offered_payloads(EVENTS)) == expected
 
 
 def test_rate_limiter_slides():
