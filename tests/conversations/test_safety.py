@@ -133,3 +133,42 @@ def test_leaving_after_a_crisis_message_still_names_the_crisis_line(chat):
     assert payloads(replies, "safety"), "the banner with the lines stays"
     # coming back later, the first thing is the same gentle check
     assert "Are you safe right now?" in texts(chat.say("continue"))
+
+
+@pytest.mark.parametrize("sentence", ["I'm scared to bring it up", "I'm not safe to be honest with her",
+                                      "I'd die of embarrassment if she knew", "the fees are killing me"])
+def test_this_bot_s_own_sentences_get_no_safety_reply_at_consent_or_mid_form(chat, sentence):
+    chat.say("hi")
+    assert not payloads(chat.say(sentence), "safety"), chat.transcript  # at the consent step
+    chat.say("/consent_accept")
+    chat.say("she looked at her phone while I was talking")
+    assert not payloads(chat.say(sentence), "safety"), chat.transcript
+    assert chat.asking != "feeling" or chat.slot("feeling") is None
+
+
+def test_a_no_to_a_check_in_is_remembered_for_the_same_words(chat):
+    start_preparation(chat)
+    replies = chat.say("I felt like a burden to her")
+    assert payloads(replies, "safety")[0]["level"] == "check_in"
+    chat.say("no")
+    assert chat.asking == "feeling"
+    again = chat.say("I felt like a burden to her")
+    assert not payloads(again, "safety"), chat.transcript
+    assert chat.slot("feeling"), "the second time it is the client's answer"
+
+
+@pytest.mark.parametrize("text, levels", [
+    ("honestly the only way out i can see is not being alive", ("safety_crisis", "safety_check_in")),
+    ("my therapist keeps asking me to grab drinks with him after our sessions", ("safety_ethics",)),
+])
+def test_words_no_rule_lists_get_the_safety_reply_and_say_why(agent, loop, text, levels):
+    """The semantic layer (no rule matches these): each finding names its layer, the sentence
+    and the nearest training message, for audit."""
+    from actions.safety import screen
+
+    assert screen(text) is None, "a rule matches: pick words no rule lists"
+    parsed = loop.run_until_complete(agent.parse_message(text))
+    assert parsed["intent"]["name"] in levels
+    finding = parsed["safety"]
+    assert finding["layer"] == "encoder" and finding["nearest"] and finding["matched"]
+    assert 0 < finding["score"] <= 1

@@ -25,19 +25,23 @@ def test_a_rule_match_cannot_be_out_voted():
     assert screened(classified("i want to die", "inform", 0.99)) == "safety_crisis"
 
 
-def test_the_classifier_alone_asks_rather_than_assumes_a_crisis():
-    message = classified("everything feels pointless and grey", "safety_crisis", 0.97)
-    assert screened(message) == "safety_check_in"
+@pytest.mark.parametrize("text, intent", [
+    ("I don't want to die", "safety_crisis"), ("I'm dead tired", "safety_crisis"),
+    ("my mom touched my hair", "safety_ethics"), ("I'm scared to bring it up", "not_safe"),
+    ("I'm not safe to be honest with her", "not_safe"), ("everything feels grey", "safety_check_in"),
+])
+def test_diet_s_safety_intents_alone_are_no_alarm(text, intent):
+    """A crisis needs a rule or the safety classifier: DIET's guess alone gives its next intent."""
+    message = SafetyScreen().process([classified(text, intent, 0.99)])[0]
+    assert message.get(INTENT)["name"] == "inform" and not message.get("safety")
 
 
-@pytest.mark.parametrize("text", ["I don't want to die", "I'm dead tired", "my mom touched my hair"])
-def test_the_classifier_cannot_alarm_on_negations_idioms_or_other_people(text):
-    intent = "safety_ethics" if "touched" in text else "safety_crisis"
-    assert screened(classified(text, intent, 0.99)) == "inform"
-
-
-def test_an_unsure_classifier_is_not_an_alarm():
-    assert screened(classified("he was late again", "safety_crisis", 0.48, "inform")) == "inform"
+def test_a_finding_records_its_layer_and_rule_and_drops_the_entities():
+    message = classified("I want to die, keep it brief", "choose_tone", 0.99)
+    message.set("entities", [{"entity": "tone", "value": "brief", "start": 22, "end": 27}])
+    screened = SafetyScreen().process([message])[0]
+    assert screened.get("safety")["layer"] == "rules" and screened.get("safety")["rule"]
+    assert screened.get("entities") == []
 
 
 @pytest.mark.parametrize("text, intent, expected", [
@@ -66,3 +70,25 @@ def test_an_unsure_control_intent_is_an_answer():
 def test_a_demoted_safety_guess_falls_back_to_an_answer_not_a_weak_control_intent():
     message = classified("like I'm not a priority", "safety_check_in", 0.72, second="dont_know")
     assert screened(message) == "inform"
+
+
+def test_a_check_in_answered_no_is_not_asked_again_for_the_same_words():
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    first = SafetyScreen().process([classified("I felt like a burden to her", "inform")])[0]
+    assert first.get("safety")["level"] == "check_in"
+    asked = UserUttered("I felt like a burden to her", first.get(INTENT),
+                        parse_data={"intent": first.get(INTENT), "safety": first.get("safety")})
+    answered = [asked, ActionExecuted("utter_safety_check_in"), ActionExecuted("utter_resources_check_in"),
+                ActionExecuted("action_listen"), UserUttered("no", {"name": "deny"})]
+    said_no = DialogueStateTracker.from_events("s" * 20, [*answered, ActionExecuted("utter_check_in_no")])
+    said_yes = DialogueStateTracker.from_events("s" * 20, answered)
+
+    def again(tracker):
+        return SafetyScreen().process([classified("I felt like a burden to her", "inform")], tracker)[0]
+
+    assert not again(said_no).get("safety") and again(said_no).get(INTENT)["name"] == "inform"
+    assert again(said_yes).get("safety")["level"] == "check_in", "only a no is remembered"
+    other = SafetyScreen().process([classified("what's even the point", "inform")], said_no)[0]
+    assert other.get("safety")["level"] == "check_in", "other words are still asked about"
