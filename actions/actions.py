@@ -11,81 +11,48 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import coaching, drafting, flow, language
+from actions import coaching, drafting, flow, language, realise
 from actions.forms import answered, intent_of, unusable
 from actions.guard import Guarded
-
-_FEELING_LEAD = re.compile(r"^(i\s+)?(felt|feel|feeling|it\s+felt|it\s+made\s+me\s+feel|"
-                           r"made\s+me\s+feel)\s+", re.I)
-_HOPE_LEAD = re.compile(r"^(i\s+(just\s+)?(want|wish|hope|need)|i'd\s+(really\s+)?like|"
-                        r"i\s+would\s+like|could\s+we|can\s+we|would\s+you)\b", re.I)
-
-
-_JUST_TO = re.compile(r"^just\s+to\s+", re.I)
 
 
 def _events(values: dict[str, Any]) -> list[EventType]:
     return [SlotSet(k, v) for k, v in values.items()]
 
 
-def _part(text: str | None, terms: list[str], cue: str | None = None) -> tuple[str, str] | None:
-    if not text or not language.is_usable(text):
-        return None
-    answer = language.analyse(text, terms, they_is_therapist=cue is not None)
-    if answer.form == "clause" and cue == "fear" and language.has_cue(text, "fear_cues"):
-        return ("cue", answer.text)
-    if answer.form == "clause" and cue == "hope" and _HOPE_LEAD.match(answer.text):
-        return ("cue", answer.text)
-    return (answer.form, answer.text)
-
-
-def _just_after_like(part: tuple[str, str] | None) -> tuple[str, str] | None:
-    """"Just to be heard" reads "I'd like to just be heard", not "I'd like just to be heard"."""
-    if part and part[0] == "fragment":
-        return ("fragment", _JUST_TO.sub("to just ", part[1]))
-    return part
-
-
-def draft_parts(slots: dict[str, Any]) -> dict[str, tuple[str, str]]:
-    """The client's answers as draft sections (form, words in second person)."""
-    terms = [slots.get("therapist_term") or "therapist"]
-    parts: dict[str, tuple[str, str] | None] = {
-        "observation": _part(slots.get("what_happened"), terms),
-        "hope": _just_after_like(_part(slots.get("hope"), terms, cue="hope")),
-    }
-    feeling = slots.get("feeling")
-    if feeling:
-        feeling_part = _part(feeling, terms)
-        if feeling_part and feeling_part[0] == "fragment":
-            feeling_part = ("fragment", _FEELING_LEAD.sub("", feeling_part[1]))
-        parts["feeling"] = feeling_part
-    impact = slots.get("impact")
-    if impact and not language.says_nothing_changed(impact):
-        parts["impact"] = _part(impact, terms)
-    if slots.get("identity_involved") == "yes":
-        parts["identity"] = _part(slots.get("identity_detail"), terms) or ("none", "")
-    if slots.get("fear_in_draft") == "yes":
-        parts["fear"] = _part(slots.get("fear"), terms, cue="fear")
-    return {k: v for k, v in parts.items() if v}
-
-
 def compose_from_slots(slots: dict[str, Any]) -> dict[str, Any]:
     """The draft; its `parts` (the answers as sections) stay on the dict for coaching and
     are not sent to the client (`send_draft`)."""
-    parts = draft_parts(slots)
+    parts = realise.draft_parts(slots)
+    kind = "ending" if realise.about_ending(slots) else slots.get("rupture_kind")
+    if kind != "logistics" and kind != "ending" and slots.get("identity_involved") == "yes":
+        kind = "identity"  # the client said who they are is part of it
     draft = drafting.compose(
         parts,
         tone=slots.get("tone") or "gentle",
         length=int(slots.get("draft_length") or 0),
         overrides=slots.get("section_overrides") or {},
+        kind=kind,
     )
-    return {**draft, "one_sentence": drafting.one_sentence(slots.get("rupture_kind")), "parts": parts}
+    return {**draft, "one_sentence": drafting.one_sentence(kind), "parts": parts}
 
 
-def send_draft(dispatcher: CollectingDispatcher, draft: dict[str, Any]) -> None:
-    """The draft as readable text, then as the `draft` payload front ends render."""
+# What makes one version of the draft differ from another; "Undo" goes back one of them.
+DRAFT_SETTINGS = ("tone", "draft_length", "section_overrides", "exact_words")
+UNDO_KEPT = 10
+
+
+def send_draft(dispatcher: CollectingDispatcher, draft: dict[str, Any],
+               slots: dict[str, Any]) -> list[EventType]:
+    """The draft as readable text, then as the `draft` payload front ends render; the
+    settings it was made with are remembered for "Undo"."""
     dispatcher.utter_message(text=draft["text"])
     dispatcher.utter_message(json_message={k: v for k, v in draft.items() if k != "parts"})
+    shown = {k: slots.get(k) for k in DRAFT_SETTINGS}
+    history = list(slots.get("draft_history") or [])
+    if not history or history[-1] != shown:
+        history = [*history, shown][-UNDO_KEPT:]
+    return [SlotSet("draft_history", history)]
 
 
 # Sections the client wrote; the opener and closing are ours, and the worry is theirs to say.
@@ -136,10 +103,16 @@ class ActionFallback(Guarded, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        if tracker.get_slot("consented"):
-            dispatcher.utter_message(response="utter_default")
-        else:
+        if not tracker.get_slot("consented"):
             dispatcher.utter_message(response="utter_what_this_is")
+            return [UserUtteranceReverted()]
+        dispatcher.utter_message(response="utter_default")
+        # ...with the step's own question and buttons again, so nobody is left at a dead end
+        asked = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
+        if asked in flow.ORDER:  # every question has its utter_ask_ response
+            dispatcher.utter_message(response=f"utter_ask_{asked}")
+        elif tracker.get_slot("draft_shown"):
+            dispatcher.utter_message(response="utter_review_options")
         return [UserUtteranceReverted()]
 
 
@@ -163,10 +136,30 @@ class ActionShowDraft(Guarded, Action):
         draft = compose_from_slots(tracker.slots)
         answered = {"observation", "feeling", "hope"} & set(draft["sections"])
         dispatcher.utter_message(response="utter_draft_intro" if answered else "utter_draft_empty")
-        send_draft(dispatcher, draft)
+        shown = send_draft(dispatcher, draft, tracker.slots)
         if not tracker.get_slot("draft_shown"):
             dispatcher.utter_message(response="utter_one_sentence", line=draft["one_sentence"])
-        return [SlotSet("draft_shown", True), *offer_coaching(dispatcher, tracker.slots, draft)]
+        return [SlotSet("draft_shown", True), *shown, *offer_coaching(dispatcher, tracker.slots, draft)]
+
+
+class ActionUndoDraft(Guarded, Action):
+    """"Undo": the draft as it was before the last change (tone, length, an edit, words)."""
+
+    def name(self) -> str:
+        return "action_undo_draft"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: DomainDict) -> list[EventType]:
+        history = list(tracker.get_slot("draft_history") or [])
+        if len(history) < 2:
+            dispatcher.utter_message(response="utter_nothing_to_undo")
+            return []
+        history.pop()
+        previous = history[-1]
+        slots = {**tracker.slots, **previous, "draft_history": history}
+        dispatcher.utter_message(response="utter_undone")
+        send_draft(dispatcher, compose_from_slots(slots), slots)
+        return [*_events(previous), SlotSet("draft_history", history)]
 
 
 class ActionCoachAnswer(Guarded, Action):
@@ -199,7 +192,7 @@ class ActionCoachAnswer(Guarded, Action):
             events.append(SlotSet("section_overrides", overrides))
             draft = compose_from_slots(slots)
             dispatcher.utter_message(response="utter_coach_taken")
-            send_draft(dispatcher, draft)
+            events += send_draft(dispatcher, draft, slots)
         else:
             slots["coach_kept"] = [*(slots.get("coach_kept") or []), offer["original"]]
             events.append(SlotSet("coach_kept", slots["coach_kept"]))
@@ -218,8 +211,9 @@ class ActionMakeShorter(Guarded, Action):
         if not drafting.can_shorten(length):
             dispatcher.utter_message(response="utter_already_shortest")
             return []
-        send_draft(dispatcher, compose_from_slots({**tracker.slots, "draft_length": length + 1}))
-        return [SlotSet("draft_length", float(length + 1))]
+        slots = {**tracker.slots, "draft_length": float(length + 1)}
+        return [SlotSet("draft_length", float(length + 1)),
+                *send_draft(dispatcher, compose_from_slots(slots), slots)]
 
 
 class ActionApplyEdit(Guarded, Action):

@@ -53,10 +53,12 @@ def _render(template: str, text: str = "") -> str:
     return re.sub(r"\s+", " ", rendered).strip()
 
 
-def _section(tone: dict[str, Any], name: str, part: Part | None) -> str:
+def _section(tone: dict[str, Any], name: str, part: Part | None, kind: str = "default") -> str:
     spec = tone[name]
-    if isinstance(spec, str):  # opener and closing are fixed sentences
+    if isinstance(spec, str):  # opener and closing are fixed sentences...
         return _render(spec)
+    if "default" in spec:  # ...or one for each kind of rupture
+        return _render(spec.get(kind) or spec["default"])
     if part is None:
         return ""
     form, text = part
@@ -78,8 +80,10 @@ def compose(
     tone: str = "gentle",
     length: int = 0,
     overrides: Mapping[str, str] | None = None,
+    kind: str | None = None,
 ) -> dict[str, Any]:
-    """Build the draft. `length` 0 = full, 1 = shorter, 2 = shortest.
+    """Build the draft. `length` 0 = full, 1 = shorter, 2 = shortest. `kind` (a rupture
+    kind, or "ending") picks the opener and closing that fit.
 
     `overrides` are sections the client rewrote themselves (or took a suggestion for); they
     are used word for word, and an empty one leaves the section out.
@@ -101,7 +105,7 @@ def compose(
             if overrides[name].strip():
                 sections[name] = overrides[name].strip()
             continue
-        sentence = _section(spec, name, parts.get(name))
+        sentence = _section(spec, name, parts.get(name), kind or "default")
         if sentence:
             sections[name] = sentence
 

@@ -23,7 +23,8 @@ SKIPPED: dict[str, Any] = {
 }
 
 BOOKKEEPING = ["feeling_summary", "unusable_count", "offer_skip", "feeling_retry",
-               "draft_length", "section_overrides", "draft_shown", "edit_section", "edit_text"]
+               "draft_length", "section_overrides", "draft_shown", "edit_section", "edit_text",
+               "exact_words", "draft_history", "coach_offer", "coach_choice", "coach_kept"]
 
 
 def skipped_value(slot: str) -> Any:

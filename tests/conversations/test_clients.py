@@ -12,6 +12,7 @@ import re
 import pytest
 
 from tests.conversations.conftest import payloads, texts
+from tests.draft_checks import problems
 
 MAX_TURNS = 25
 DEBRIS = re.compile(r"\bNone\b|\{|\}|\[|\]|\s{2,}|\.\.|\s[.,]")
@@ -153,6 +154,7 @@ def test_client_reaches_a_draft_in_their_own_words(chat, name):
     for words in profile.get("must_not_include", []):
         assert words.lower() not in text.lower(), f"{words!r} in: {text}\n{chat.transcript}"
     assert not DEBRIS.search(text), text
+    assert not problems(text), (problems(text), text)
     assert all(s.strip() for s in draft["sections"].values())
     assert draft["tone"] in ("gentle", "direct", "brief")
     for slot in profile.get("never_asked", []):
@@ -275,3 +277,54 @@ def test_a_corrected_feeling_and_a_change_given_as_the_feeling(chat):
     assert "It sounds like you felt dismissed." in texts(chat.say("more like dismissed"))
     chat.say("yes")
     assert chat.asking != "impact", chat.transcript  # already answered
+
+
+@pytest.mark.parametrize("question", ["wait, will my therapist see this?", "is this private",
+                                      "how long does this take?", "what's a rupture?"])
+@pytest.mark.parametrize("step", ["what_happened", "feeling", "hope"])
+def test_a_side_question_is_answered_at_any_step_and_never_kept(chat, question, step):
+    answer_until(chat, CLIENTS["terse"], step)
+    replies = texts(chat.say(question))
+    assert "didn't quite follow" not in replies, chat.transcript
+    assert any(words in replies for words in ("does not see this chat", "5 to 10 minutes", "bump")), replies
+    assert chat.asking == step, chat.transcript
+    assert chat.slot(step) is None, f"{question!r} was kept as the answer to {step}"
+
+
+def test_a_yes_that_says_who_i_am_is_kept_and_not_asked_again(chat):
+    profile = {**CLIENTS["terse"], "identity_involved": [
+        "Yes. I'm Black and he's white, and I don't think he knows what it's like"]}
+    draft, asked = run_client(chat, profile)
+    assert "identity_detail" not in asked, chat.transcript
+    assert "I'm Black and you're white, and I don't think you know what it's like." in draft["text"]
+    shortest = draft_after(chat, "make it shorter")
+    shortest = draft_after(chat, "make it shorter")
+    assert "I'm Black and you're white" in shortest["text"], shortest["text"]
+
+
+def test_exact_words_on_request_and_undo_goes_back_one_change(chat):
+    profile = {**CLIENTS["terse"], "what_happened": ["um she laughed at me tbh"]}
+    draft, _ = run_client(chat, profile)
+    assert "laughed at me." in draft["text"] and "tbh" not in draft["text"]
+    exact = draft_after(chat, '/choose_words{"exact_words":"exact"}')
+    assert "Um you laughed at me tbh." in exact["text"], exact["text"]
+    tidied = draft_after(chat, "tidy my words")
+    assert "tbh" not in tidied["text"]
+    direct = draft_after(chat, '/choose_tone{"tone":"direct"}')
+    assert direct["tone"] == "direct"
+    undone = draft_after(chat, "undo")
+    assert undone["tone"] == "brief" and undone["text"] == tidied["text"], chat.transcript
+    assert "nothing to undo" not in texts(chat.last)
+
+
+def test_the_closing_and_who_i_am_can_be_edited(chat):
+    profile = {**CLIENTS["terse"], "identity_involved": ["yes"], "identity_detail": ["I'm gay"],
+               "tone": ["gentle"]}
+    run_client(chat, profile)
+    chat.say('/edit_draft{"edit_section":"closing"}')
+    edited = draft_after(chat, "Thanks for hearing me out.")
+    assert edited["text"].endswith("Thanks for hearing me out.")
+    chat.say('/edit_draft{"edit_section":"identity"}')
+    edited = draft_after(chat, "Being gay is part of who I am, and it matters here.")
+    assert "Being gay is part of who I am, and it matters here." in edited["text"]
+    assert "Part of this is about who I am" not in edited["text"]

@@ -56,7 +56,7 @@ def test_shorter_drops_sections_and_shortest_keeps_the_core():
     shorter = compose(PARTS, length=1)
     shortest = compose(PARTS, length=2)
     assert len(shortest["text"]) < len(shorter["text"]) < len(full["text"])
-    assert set(shortest["sections"]) <= {"opener", "observation", "feeling", "hope"}
+    assert set(shortest["sections"]) <= {"opener", "observation", "feeling", "identity", "hope"}
     assert "divorce" in shortest["text"] and "embarrassed" in shortest["text"]
 
 

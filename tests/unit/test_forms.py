@@ -55,7 +55,7 @@ def test_feeling_reflection_uses_the_clients_words(dispatcher, domain):
     ("more like lonely", "inform", {"feeling_ok": "yes", "feeling": "more like lonely"}),
     # a grudging "ok fine." before a better word is not a yes to the old one
     ("ok fine. i felt like i didnt matter", "affirm",
-     {"feeling_ok": "yes", "feeling": "i felt like i didnt matter",
+     {"feeling_ok": "yes", "feeling": "I felt like I didn't matter",
       "feeling_summary": "like you didn't matter"}),
     ("yes, it made me feel small", "affirm", {"feeling_ok": "yes", "feeling": "it made me feel small"}),
     ("yes, like that", "affirm", {"feeling_ok": "yes"}),

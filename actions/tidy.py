@@ -1,0 +1,215 @@
+"""The client's words tidied for their message (no Rasa; spaCy only to mend a self-correction).
+
+What a client types to the bot carries things meant for the bot, not for the therapist:
+fillers ("um", "tbh"), hedges at the edges ("bad I guess"), self-corrections ("annoyed? no
+wait, more like small"), chat shorthand ("abt", "n", "u") and typos ("therapst"). `tidy()`
+takes those out and leaves everything else as the client wrote it. The lists are in
+content/realisation.yml; spelling uses pyspellchecker's English word list, leaves names,
+quoted words and British spellings alone, and only mends a word one letter away from a
+common one. The client can always go back to their exact words (`exact_words`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from actions.text import clean, load_content
+
+
+def _config() -> dict:
+    return load_content("realisation.yml")
+
+
+def _alternation(phrases: list[str]) -> str:
+    escaped = sorted((re.escape(p).replace(r"\ ", r"\s+") for p in phrases), key=len, reverse=True)
+    return "|".join(escaped)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> dict[str, re.Pattern]:
+    c = _config()
+    markers = [*c["corrections"], *c["corrections_after_a_mark"], "wait", "like", "more"]
+    return {
+        "correction": re.compile(
+            rf"(?:(?<=[\w?!.,;:])\s*(?:{_alternation(c['corrections'])})"
+            rf"|[?,\-\u2014]\s*(?:{_alternation(c['corrections_after_a_mark'])}))\b"
+            r"(?!\s+(?:one|body|longer|matter|way|idea|reason|doubt)\b)[\s,.:\-]*(?=\w)", re.I),
+        "marker": re.compile(rf"^(?:(?:{_alternation(markers)})\b[\s,.:\-]*)+", re.I),
+        "drop": re.compile(rf"(?<![\w'])(?:{_alternation(c['drop_words'])})(?![\w'])[\s,.!]*", re.I),
+        "between": re.compile(
+            rf",\s*(?:{_alternation(c['drop_between_commas'] + c['drop_words'])})\s*,\s*", re.I),
+        "start": re.compile(rf"^(?:(?:{_alternation(c['drop_at_start'])})(?![\w'])[\s,.;:!\-]*"
+                            rf"|(?:(?:{_alternation(c['drop_at_start_before_a_mark'])})\s+)*"
+                            rf"(?:{_alternation(c['drop_at_start_before_a_mark'])})\s*[,.;:!\-]+\s*)", re.I),
+        "end": re.compile(rf"(?:[\s,]+(?:{_alternation(c['drop_at_end'])})"
+                          # "an apology I think", but "she never asks what I think"
+                          rf"|(?<!\bwhat)(?<!\bhow)(?<!\bthat)(?<!\bwho)(?<!\bwhy)(?<!\bwhen)"
+                          rf"(?<!\bif)(?<!\bthan)(?<!\bso)(?<!\bas)\s+i\s+think)\s*[.!?\u2026]*$", re.I),
+        "end_marked": re.compile(
+            rf"(?:[,;\-\u2014]|\.\.\.|\u2026)\s*(?:{_alternation(c['drop_at_end_after_a_mark'])})\s*[.!?\u2026]*$",
+            re.I),
+        "unsure": re.compile(r"\b(?:kind|sort)\s+of\s*\?+\s*", re.I),  # "kind of? hurt"
+        # "she kind of laughed" is "she laughed" ("I was kind of tired" stays)
+        "hedged_verb": re.compile(r"\b(she|you|it|he|they)\s+(?:kind|sort)\s+of\s+(?=\w+ed\b)", re.I),
+        # "yawned like three times"
+        "like_number": re.compile(r"\blike\s+(?=(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
+                                  r"twenty|thirty|a few|a couple|half|an? (?:hour|minute|week))\b)", re.I),
+        "mid_hedge": re.compile(
+            rf",?\s+(?:{_alternation(c['mid_hedges'])})\s+(?=(?:I|you|it|she|he|they|we|this)\b)", re.I),
+        "its": re.compile(r"\bits\s+(?=(?:" + "|".join(c["its_before"]) + r")\b)", re.I),
+        "shorthand": re.compile(r"(?<![\w'])(?:" + _alternation(list(c["shorthand"])) + r")(?![\w'/])", re.I),
+        "before": re.compile(
+            r"\b(" + "|".join(c["contractions_before"]["forms"]) + r")\s+(?=(?:"
+            + "|".join(c["contractions_before"]["words"]) + r")\b)", re.I),
+    }
+
+
+def resolve_correction(text: str) -> str:
+    """"annoyed? no wait, more like small" -> "small": the words after the last
+    self-correction, when there are any worth keeping."""
+    matches = list(_patterns()["correction"].finditer(text))
+    if not matches:
+        return text
+    last = matches[-1]
+    before, after = text[:last.start()].strip(" ,.?!"), text[last.end():].strip()
+    after = _patterns()["marker"].sub("", after)  # "no wait, more like small"
+    if not before or not re.search(r"[A-Za-z]{2}", after):
+        return text  # "more like a lecture" said first is an answer, not a correction
+    return _replace_the_corrected(before, after)
+
+
+def _replace_the_corrected(before: str, after: str) -> str:
+    """"he was 10, no wait, 15 minutes late" -> "he was 15 minutes late": the correction
+    takes the place of the last word of its kind ("10"), or of everything when it is a
+    sentence of its own ("she laughed, no wait, she smirked")."""
+    from actions.language import parse
+
+    new = parse(after)
+    if any(t.dep_ in ("nsubj", "nsubjpass", "expl") for t in new):
+        return after
+    kind = next((t.pos_ for t in new if t.pos_ not in ("ADV", "DET", "PART")), None)
+    old = parse(before)
+    same = [t for t in old if t.pos_ == kind]
+    if not same:
+        return after
+    start = same[-1]
+    # the adverbs and determiners in front of it go too ("a bit annoyed? no, small")
+    while start.i > 0 and old[start.i - 1].pos_ in ("ADV", "DET") and old[start.i - 1].dep_ != "neg":
+        start = old[start.i - 1]
+    return (old[: start.i].text + " " + after).strip()
+
+
+def _same_case(original: str, replacement: str) -> str:
+    if original[:1].isupper() and replacement[:1].islower():
+        return replacement[0].upper() + replacement[1:]
+    return replacement
+
+
+def spell_out(text: str) -> str:
+    """Chat shorthand in full words ("abt" -> "about", "n" -> "and"), missing apostrophes
+    put back where the next word shows what was meant ("shell be" -> "she'll be")."""
+    table = {k.lower(): v for k, v in _config()["shorthand"].items()}
+    forms = _config()["contractions_before"]["forms"]
+    text = _patterns()["shorthand"].sub(lambda m: _same_case(m.group(0), table[m.group(0).lower()]), text)
+    text = _patterns()["before"].sub(lambda m: forms[m.group(1).lower()] + " ", text)
+    text = _patterns()["its"].sub(lambda m: _same_case(m.group(0), "it's "), text)
+    apostrophes = load_content("normalization.yml").get("apostrophes", {})
+    return re.sub(r"\b[A-Za-z]+\b", lambda m: apostrophes.get(m.group(0).lower(), m.group(0)), text)
+
+
+def drop_fillers(text: str) -> str:
+    p = _patterns()
+    text = p["hedged_verb"].sub(r"\1 ", p["unsure"].sub("", text))
+    text = p["mid_hedge"].sub(" ", p["like_number"].sub("", text))
+    text = p["between"].sub(" ", text)
+    text = p["drop"].sub(lambda m: " " if m.group(0).rstrip(" ,.!") else m.group(0), text)
+    for _ in range(4):  # "um so basically" is three fillers at the start
+        before = text
+        text = p["start"].sub("", text.strip())
+        text = p["end_marked"].sub("", p["end"].sub("", text.strip()))
+        if text == before:
+            break
+    return text
+
+
+# British spellings the American word list lacks: kept when the American form is a word.
+_BRITISH = [("isation", "ization"), ("ising", "izing"), ("ised", "ized"), ("ise", "ize"),
+            ("yse", "yze"), ("ysed", "yzed"), ("our", "or"), ("lled", "led"), ("lling", "ling"),
+            ("ogue", "og"), ("tre", "ter"), ("ence", "ense"), ("mme", "m")]
+
+
+@lru_cache(maxsize=1)
+def _speller():  # type: ignore[no-untyped-def]
+    from spellchecker import SpellChecker
+
+    speller = SpellChecker(distance=1)
+    speller.word_frequency.load_words(_config()["known_words"])
+    return speller
+
+
+def _british(word: str, speller) -> bool:  # type: ignore[no-untyped-def]
+    return any(word.endswith(b) and word[: -len(b)] + a in speller for b, a in _BRITISH) \
+        or ("our" in word and word.replace("our", "or") in speller)
+
+
+def _inflected(word: str, speller) -> bool:  # type: ignore[no-untyped-def]
+    """"othered", "ghosting": a known word with an ending the word list lacks."""
+    return any(word.endswith(end) and (word[: -len(end)] in speller or word[: -len(end)] + "e" in speller)
+               for end in ("ed", "ing", "s", "es", "er", "ly", "ness"))
+
+
+def _a_typo(word: str, fixed: str) -> bool:
+    """A slip of the fingers: a letter missing, added or two swapped ("therapst",
+    "becuase"); a letter changed only in a long word ("definately"), since in a short one
+    it is as often another word ("admin" is not "admit"). The first letter is kept."""
+    if not fixed or fixed == word or fixed[0] != word[0]:
+        return False
+    if len(fixed) != len(word) or sorted(fixed) == sorted(word):
+        return True
+    return len(word) >= 7
+
+
+_QUOTED = re.compile(r"\"[^\"]*\"|(?<![A-Za-z])'[^']*'(?![A-Za-z])")
+
+
+def mend_spelling(text: str) -> str:
+    """Typos one letter away from a common word ("therapst", "becuase"), lower-case words
+    only (a capital may be a name), nothing inside quotes (what someone said is as said)."""
+    speller = _speller()
+    quoted = [m.span() for m in _QUOTED.finditer(text)]
+
+    def mend(match: re.Match) -> str:
+        piece = match.group(0)
+        word = piece.lower()
+        if any(a <= match.start() < b for a, b in quoted) or not piece.islower() or len(piece) < 4 \
+                or word in speller or _british(word, speller) or _inflected(word, speller):
+            return piece
+        fixed = speller.correction(word)
+        return fixed if _a_typo(word, fixed or "") else piece
+
+    return re.sub(r"(?<![A-Za-z'])[A-Za-z]+(?![A-Za-z'])", mend, text)
+
+
+def _punctuation(text: str) -> str:
+    text = text.replace("\u2026", "...")
+    text = re.sub(r"\.{2,}\s*(?=[a-z])", ", ", text)  # "she laughed... and" -> "she laughed, and"
+    text = re.sub(r"\.{2,}", ".", text)
+    text = re.sub(r"\s+([,.!?;:])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r",(?=[.!?])", "", text)
+    text = re.sub(r"\s{2,}", " ", text)
+    return text.strip(" ,;:-\u2014")
+
+
+def tidy(text: str) -> str:
+    """The client's answer as they would say it to their therapist (see the module doc)."""
+    original = clean(text)
+    tidied = _punctuation(original)
+    tidied = resolve_correction(tidied)
+    # each sentence on its own: "I don't know." or "lol." between two sentences goes too
+    sentences = [drop_fillers(s) for s in re.split(r"(?<=[.!?])\s+", spell_out(tidied))]
+    tidied = _punctuation(" ".join(s for s in sentences if re.search(r"[A-Za-z]{2}", s)))
+    tidied = mend_spelling(tidied)
+    tidied = re.sub(r"\bi\b", "I", tidied)
+    return tidied if re.search(r"[A-Za-z]{2}", tidied) else original
