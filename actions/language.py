@@ -70,12 +70,6 @@ class Answer:
     form: str  # "clause" (a sentence with a subject and verb) or "fragment"
 
 
-def restore_apostrophes(text: str) -> str:
-    """"im" -> "I'm", "didnt" -> "didn't": the client's words, spelled as they meant them."""
-    table = load_content("normalization.yml").get("apostrophes", {})
-    return re.sub(r"\b[A-Za-z]+\b", lambda m: table.get(m.group(0).lower(), m.group(0)), text)
-
-
 def strip_filler(text: str) -> str:
     """The answer without what was said to the bot: fillers, hedges, self-corrections and
     chat shorthand (actions/tidy.py)."""

@@ -204,10 +204,6 @@ def _lower_start(text: str) -> str:
     return text[0].lower() + text[1:]
 
 
-def _has_subject(text: str) -> bool:
-    return any(t.dep_ in ("nsubj", "nsubjpass", "expl") for t in language.parse(text))
-
-
 def _sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?]['\"])\s+|(?<=[.!?])\s+", text) if s.strip(" .!?")]
 

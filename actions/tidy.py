@@ -170,14 +170,15 @@ def _a_typo(word: str, fixed: str) -> bool:
     return len(word) >= 7
 
 
-_QUOTED = re.compile(r"\"[^\"]*\"|(?<![A-Za-z])'[^']*'(?![A-Za-z])")
+# Quoted speech: "..." or '...' (an apostrophe inside, as in 'that's it', does not end it).
+QUOTED = re.compile(r"\"[^\"]*\"|(?<![A-Za-z])'(?=[A-Za-z]).*?'(?![A-Za-z])")
 
 
 def mend_spelling(text: str) -> str:
     """Typos one letter away from a common word ("therapst", "becuase"), lower-case words
     only (a capital may be a name), nothing inside quotes (what someone said is as said)."""
     speller = _speller()
-    quoted = [m.span() for m in _QUOTED.finditer(text)]
+    quoted = [m.span() for m in QUOTED.finditer(text)]
 
     def mend(match: re.Match) -> str:
         piece = match.group(0)

@@ -11,6 +11,7 @@ import re
 
 from actions import language
 from actions.text import load_content
+from actions.tidy import QUOTED
 
 _DEBRIS = re.compile(r"\bNone\b|\{|\}|\[|\]|\s{2,}|\.\.|\s[.,]|<|>")
 _CORRECTION = re.compile(r"\?\s*(?:no\b|wait\b|more like\b|actually\b)|\bno wait\b", re.I)
@@ -55,7 +56,7 @@ def problems(text: str) -> list[str]:
         found.append(f"doubled word: {doubled}")
     if _CORRECTION.search(text):
         found.append("a self-correction pasted in")
-    unquoted = re.sub(r"\"[^\"]*\"|(?<![A-Za-z])'[^']*'(?![A-Za-z])", " ", text)  # what was said
+    unquoted = QUOTED.sub(" ", text)  # what someone said is as they said it
     pronouns = {w.lower() for w in re.findall(r"[A-Za-z]+", unquoted)}
     if pronouns & {"she", "he", "her", "him", "his", "hers"} and not set(lower) & others \
             and not any(t.ent_type_ == "PERSON" for t in language.parse(text)):
