@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions import flow, language
 from actions.guard import Guarded
 from actions.text import clean
+from actions.tidy import tidy
 
 # Parts of a long answer that may fill later questions, and the slot each goes to.
 PREFILLABLE = ("feeling", "impact", "fear", "hope")
@@ -265,7 +266,7 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
         rest = re.sub(r"^\W*(no|nope|nah|not quite|not really|not exactly)\b[\s,.;:-]*"
                       r"(it'?s|it was|more like|i felt|i'd say|i would say)?\s*", "",
                       text, flags=re.I)
-        said = language.strip_filler(text)
+        said = tidy(text)
         if answer == "yes" and said != text and language.says_how_it_felt(said):
             answer = None  # "ok fine. I felt like I didn't matter": a better word, not a yes
             text = said

@@ -70,12 +70,6 @@ class Answer:
     form: str  # "clause" (a sentence with a subject and verb) or "fragment"
 
 
-def strip_filler(text: str) -> str:
-    """The answer without what was said to the bot: fillers, hedges, self-corrections and
-    chat shorthand (actions/tidy.py)."""
-    return tidy(text)
-
-
 def _strip_stray_quotes(text: str) -> str:
     """Quotes around the whole answer go; "she said I was 'too sensitive'" keeps its pair."""
     text = text.strip()
@@ -409,7 +403,7 @@ def event_not_feeling(text: str) -> bool:
     """An answer to "how did it feel?" that tells more of what happened ("she rolled her
     eyes"), not how it felt. "Like she wasn't listening" or "that she doesn't get me" are
     how it felt, even with no feeling word in them."""
-    plain = strip_filler(text)
+    plain = tidy(text)
     if not plain or feeling_words(plain) or _FEELING_FRAME.match(plain):
         return False
     # Someone in particular did something; "nobody listens to me" is how it felt.

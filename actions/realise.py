@@ -346,12 +346,12 @@ def about_ending(slots: Mapping[str, Any]) -> bool:
     return language.has_cue(said, "ending_cues")
 
 
-# Each section, and how its answer is read.
 def _identity_part(text: str, ctx: Context) -> Part | None:
     answer = _analyse(text, ctx)  # "they" here is often people like the client
     return (answer.form, answer.text)
 
 
+# Each section, and how its answer is read.
 _READERS = {"observation": ("what_happened", _part), "feeling": ("feeling", feeling_part),
             "impact": ("impact", impact_part), "identity": ("identity_detail", _identity_part),
             "fear": ("fear", fear_part), "hope": ("hope", hope_part)}
