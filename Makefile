@@ -8,7 +8,8 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
 export PYTHONPATH := $(CURDIR)
 MODEL := models/bring-it-up.tar.gz
-SOURCES := config.yml clinic.yml $(shell find data domain content components -name '*.yml' -o -name '*.py' 2>/dev/null | grep -v clinic_generated)
+# What the model is trained from (the widget's words, content/widget.yml, are not among them).
+SOURCES := config.yml clinic.yml $(shell find data domain content components -name '*.yml' -o -name '*.py' 2>/dev/null | grep -v -e clinic_generated -e content/widget.yml)
 export RASA_INTERFACE ?= 127.0.0.1
 # Where conversations are kept (endpoints.yml reads it); clinics: ENDPOINTS=endpoints.clinic.yml
 export TRACKER_DB ?= var/conversations.db

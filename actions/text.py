@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,14 @@ def load_content(name: str) -> dict[str, Any]:
     with open(CONTENT / name, encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     return data or {}
+
+
+def fingerprint(paths: Iterable[Path]) -> str:
+    """One digest of the files' bytes: what a trained component was trained from."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 # A tag, comment or declaration, however long ("<img" + 250 spaces + "onerror=...>"). It

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 from pathlib import Path
 from typing import Any
@@ -20,14 +19,15 @@ class StatelessComponent(GraphComponent):
                execution_context: ExecutionContext) -> StatelessComponent:
         return cls()
 
+    # The content files whose words change what the component does to training data.
+    READS: tuple[str, ...] = ()
+
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str:
         """Rasa reuses a component's cached training output while its config and input stay
-        the same, but ours also read content/*.yml and their own code (the normalizer
+        the same, but ours also read content files and their own code (the normalizer
         rewrites every training example by content/normalization.yml): a change to either
-        must train again, as a clean build would."""
-        digest = hashlib.sha256()
-        for path in [*sorted(text.CONTENT.glob("*.yml")), Path(inspect.getfile(cls)),
-                     Path(text.__file__)]:
-            digest.update(path.read_bytes())
-        return digest.hexdigest()
+        must train again, as a clean build would. Only the files named in READS count: the
+        widget's words or a draft template never retrain the model."""
+        return text.fingerprint([*(text.CONTENT / name for name in cls.READS),
+                                 Path(inspect.getfile(cls)), Path(text.__file__)])

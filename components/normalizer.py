@@ -18,6 +18,8 @@ from components.base import StatelessComponent
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class TextNormalizer(StatelessComponent):
+    READS = ("normalization.yml",)
+
     @staticmethod
     def _normalize(messages: list[Message]) -> list[Message]:
         for message in messages:

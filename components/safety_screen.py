@@ -15,7 +15,6 @@ asked again for the same words.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import logging
 from collections import Counter
@@ -97,16 +96,13 @@ class SafetyScreen(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str:
-        """Train again when the training messages, the word lists or this code change."""
-        digest = hashlib.sha256()
-        files = [*sorted(semantic.TRAINING_DATA.glob("*.yml")),
-                 *sorted((semantic.ROOT / "data" / "nlu").glob("*.yml")),
-                 *sorted(text.CONTENT.glob("*.yml"))]
-        for module in (cls, semantic, screening, safety, text):
-            files.append(Path(inspect.getfile(module)))
-        for path in files:
-            digest.update(path.read_bytes())
-        return digest.hexdigest()
+        """Train again when what the classifier is trained from changes: the training
+        messages, the words they are normalised by, the classifier's settings, this code."""
+        code = (cls, semantic, screening, safety, text)
+        return text.fingerprint([*sorted(semantic.TRAINING_DATA.glob("*.yml")),
+                                 *sorted((semantic.ROOT / "data" / "nlu").glob("*.yml")),
+                                 text.CONTENT / "normalization.yml", text.CONTENT / "safety_semantic.yml",
+                                 *(Path(inspect.getfile(module)) for module in code)])
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = semantic.training_examples()

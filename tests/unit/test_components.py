@@ -92,3 +92,28 @@ def test_a_check_in_answered_no_is_not_asked_again_for_the_same_words():
     assert again(said_yes).get("safety")["level"] == "check_in", "only a no is remembered"
     other = SafetyScreen().process([classified("what's even the point", "inform")], said_no)[0]
     assert other.get("safety")["level"] == "check_in", "other words are still asked about"
+
+
+def test_the_model_is_trained_again_for_its_own_words_only(tmp_path, monkeypatch):
+    """A change to normalization.yml or the safety classifier's settings trains again (as a
+    clean build would); the widget's words and the draft templates never do (a 9-minute train
+    for a button label)."""
+    import shutil
+
+    from actions import text
+
+    content = tmp_path / "content"
+    shutil.copytree(text.CONTENT, content)
+    monkeypatch.setattr(text, "CONTENT", content)
+
+    def prints() -> tuple[str, str]:
+        return TextNormalizer.fingerprint_addon({}), SafetyScreen.fingerprint_addon({})
+
+    before = prints()
+    for name in ("widget.yml", "draft_templates.yml", "realisation.yml"):
+        (content / name).write_text((content / name).read_text() + "\n# changed\n")
+    assert prints() == before
+    (content / "safety_semantic.yml").write_text((content / "safety_semantic.yml").read_text() + "\n# x\n")
+    assert prints()[0] == before[0] and prints()[1] != before[1]
+    (content / "normalization.yml").write_text((content / "normalization.yml").read_text() + "\n# x\n")
+    assert prints()[0] != before[0]
