@@ -12,6 +12,11 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NEUTRAL = "https://neutral.example/"
 PHONE = {"width": 375, "height": 740}
+SCREENS = {  # what the audits run on
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "200% zoom": {"viewport": {"width": 640, "height": 400}},  # 1280x800 at 200%
+}
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +50,27 @@ def context(browser, stack):
         status=200, content_type="text/html", body="<title>Weather</title><p>Sunny</p>"))
     yield context
     context.close()
+
+
+@pytest.fixture
+def open_page(browser, stack):
+    """A fresh tab of the demo page on a screen of this size (kwargs go to new_context)."""
+    contexts = []
+
+    def opened(**options):
+        context = browser.new_context(accept_downloads=True, **options)
+        contexts.append(context)
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.demo)
+        context.route(f"{NEUTRAL}**", lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<title>Weather</title><p>Sunny</p>"))
+        page = context.new_page()
+        page.goto(stack.demo + "/")
+        page.wait_for_selector("[data-testid=chat-launcher]")
+        return page
+
+    yield opened
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

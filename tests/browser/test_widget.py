@@ -3,80 +3,25 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import NEUTRAL
-from tests.servers.helpers import ANSWERS
-
-HERE = Path(__file__).resolve().parent
-SENDER_KEY = "bring-it-up-sender"
-
-
-def bot_texts(page) -> list[str]:
-    return [e.inner_text() for e in page.query_selector_all("[data-testid=bot-message]")]
-
-
-def wait_for_reply(page, count_before: int) -> None:
-    page.wait_for_function(
-        "n => document.querySelectorAll('[data-testid=bot-message]').length > n"
-        " && !document.querySelector('.biu-typing')", arg=count_before, timeout=30000)
-
-
-def type_message(page, text: str) -> None:
-    before = len(bot_texts(page))
-    page.get_by_test_id("chat-input").fill(text)
-    page.get_by_test_id("chat-send").click()
-    wait_for_reply(page, before)
-
-
-def start(page) -> None:
-    page.get_by_test_id("chat-launcher").click()
-    page.get_by_test_id("consent-accept").click()
-    wait_for_reply(page, 0)
-
-
-def sender_of(page) -> str:
-    return page.evaluate(f"sessionStorage.getItem('{SENDER_KEY}')")
-
-
-def test_a_full_preparation_on_a_phone_ends_with_a_draft_to_copy_and_download(page, stack):
-    start(page)
-    sender = sender_of(page)
-    for _ in range(25):
-        if page.query_selector("[data-testid=draft-card]"):
-            break
-        asked = stack.slot(sender, "requested_slot")
-        if asked == "feeling_ok":  # a yes/no question: press the button
-            before = len(bot_texts(page))
-            page.get_by_test_id("bot-button").filter(has_text="Yes").first.click()
-            wait_for_reply(page, before)
-            continue
-        assert asked in ANSWERS, f"unexpected question {asked!r}: {bot_texts(page)[-2:]}"
-        type_message(page, ANSWERS[asked])
-    card = page.get_by_test_id("draft-card")
-    card.wait_for()
-    shown = card.locator(".biu-draft-text").inner_text()
-    assert "clock" in shown and "divorce" in shown
-    assert "Too much to say? Start with:" in card.inner_text()  # the one sentence to say out loud
-
-    page.get_by_test_id("draft-copy").click()
-    assert page.evaluate("navigator.clipboard.readText()") == shown
-
-    with page.expect_download() as download:
-        page.get_by_test_id("draft-download").click()
-    saved = Path(download.value.path()).read_text(encoding="utf-8")
-    assert download.value.suggested_filename.endswith(".txt")
-    assert saved.strip() == shown.strip()
-    # nothing is kept in localStorage or cookies
-    assert page.evaluate("localStorage.length") == 0
-    assert page.evaluate("document.cookie") == ""
+from tests.browser.helpers import (
+    CRISIS,
+    SENDER_KEY,
+    bot_texts,
+    focused,
+    sender_of,
+    start,
+    type_message,
+    wait_for_reply,
+)
 
 
 def test_a_crisis_message_shows_the_safety_banner_and_keeps_it(page):
     start(page)
-    type_message(page, "honestly I want to kill myself")
+    type_message(page, CRISIS)
     banner = page.get_by_test_id("safety-banner")
     banner.wait_for()
     assert "988" in banner.inner_text()
@@ -136,13 +81,6 @@ def test_quick_exit_leaves_the_page_and_takes_the_conversation_with_it(page, sta
         assert page.url in ("about:blank", NEUTRAL)
 
 
-def test_pressing_shift_three_times_is_a_quick_exit_too(page):
-    start(page)
-    for _ in range(3):
-        page.keyboard.press("Shift")
-    page.wait_for_url(NEUTRAL)
-
-
 def test_keyboard_only_use(page):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.dataset.testid") == "quick-exit"
@@ -183,6 +121,7 @@ def test_a_lost_connection_keeps_the_message_and_retries(page):
     page.get_by_role("button", name="Try again").click()
     wait_for_reply(page, before)
     assert page.get_by_test_id("user-message").count() == 1, "the message is shown once"
+    assert focused(page) == "chat-input", "the focus did not drop to the page with the button"
 
 
 def test_when_the_server_cannot_do_it_just_now_try_again_sends_the_same_answer(page, stack):
@@ -206,20 +145,27 @@ def test_when_the_server_cannot_do_it_just_now_try_again_sends_the_same_answer(p
     assert stack.slot(sender, "what_happened") == "she laughed when I cried"
     assert page.get_by_test_id("user-message").count() == 1, "the message is shown once"
     assert page.get_by_role("button", name="Try again").count() == 0
+    assert focused(page) == "chat-input"
 
 
-@pytest.mark.parametrize("size", [{"width": 320, "height": 640}, {"width": 640, "height": 400}],
-                         ids=["320px", "200% zoom of 1280x800"])
-def test_it_fits_small_screens(browser, stack, size):
-    context = browser.new_context(viewport=size)
-    page = context.new_page()
-    page.goto(stack.demo + "/")
+@pytest.mark.parametrize("size", [{"width": 320, "height": 640}, {"width": 640, "height": 400},
+                                  {"width": 320, "height": 200}],
+                         ids=["320px", "200% zoom of 1280x800", "400% zoom of 1280x800"])
+def test_it_fits_small_screens(open_page, size):
+    page = open_page(viewport=size)
     start(page)
     assert page.evaluate("document.scrollingElement.scrollWidth") <= size["width"]
-    box = page.get_by_test_id("chat-send").bounding_box()
-    assert box and box["x"] + box["width"] <= size["width"] and box["y"] + box["height"] <= size["height"]
-    assert box["width"] >= 44 and box["height"] >= 44
-    context.close()
+    panel = page.locator("#biu-panel")
+    assert panel.evaluate("e => e.scrollWidth <= e.clientWidth"), "nothing runs off to the side"
+    # every control can be scrolled to, whole, and is big enough to press
+    for name, control in [("Send", page.get_by_test_id("chat-send")),
+                          ("Close", page.get_by_role("button", name="Close the chat")),
+                          ("Delete my data", page.get_by_role("button", name="Delete my data"))]:
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        assert box and box["x"] >= 0 and box["y"] >= 0, name
+        assert box["x"] + box["width"] <= size["width"] and box["y"] + box["height"] <= size["height"], name
+        assert box["width"] >= 44 and box["height"] >= 44, name
 
 
 def test_the_clinic_logo_shows_in_the_header(page):
@@ -236,22 +182,6 @@ def test_the_demo_page_has_a_strict_content_security_policy(page, stack):
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert f"connect-src 'self' http://localhost:{stack.rasa_port}" in policy
     assert "default-src 'none'" in policy
-
-
-def test_no_serious_accessibility_violations(browser, stack):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, bypass_csp=True)
-    page = context.new_page()
-    page.goto(stack.demo + "/")
-    page.get_by_test_id("chat-launcher").click()
-    page.get_by_test_id("consent-accept").click()
-    wait_for_reply(page, 0)
-    type_message(page, "I want to kill myself")  # the banner too
-    page.add_script_tag(path=str(HERE / "node_modules" / "axe-core" / "axe.min.js"))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-           for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, bad
-    context.close()
 
 
 def test_delete_my_data_from_the_widget_erases_it_everywhere(page, stack):
