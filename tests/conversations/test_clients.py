@@ -265,6 +265,17 @@ def test_a_tone_asked_for_too_soon_is_answered_and_the_question_kept(chat):
     assert draft and draft[-1]["tone"] == "direct", chat.transcript  # not asked again
 
 
+@pytest.mark.parametrize("message", ["confirm safe", "Be direct with me, what is this for?",
+                                     "keep it short: i felt ignored"])
+def test_a_tone_word_in_another_message_never_chooses_the_tone(chat, message):
+    """Only a request for a tone chooses it: a word the classifier tags as a tone inside
+    another message ("confirm safe" once set the tone to "confirm", and the draft was made
+    with no tone question) leaves it open or sets one the client can have."""
+    answer_until(chat, CLIENTS["terse"], "feeling")
+    chat.say(message)
+    assert chat.slot("tone") in (None, "gentle", "direct", "brief"), chat.transcript
+
+
 def test_a_corrected_feeling_and_a_change_given_as_the_feeling(chat):
     chat.say("hi")
     chat.say("/consent_accept")

@@ -141,19 +141,23 @@ DISGUISES = ["\uff0f{}", "\u200b{}", "\ufeff{}", "\u202e{}", " \t{}", "\u2060{}"
 def test_a_payload_in_disguise_is_read_as_words(stack):
     """A random choice of the domain's payloads, each typed in a random disguise while it is
     not on screen: the stored message never reaches Rasa as a payload, no slot is set and the
-    question stays the same."""
+    question stays the same. (A word read as words may bring back buttons, the consent's "Tell
+    me more" after "restart": a payload on screen is the client's to press, so it is passed by.)"""
     chooser = random.Random(MARKER)
     sender = at_second_question(stack)
+    on_screen = next((set(buttons([e["data"]])) for e in reversed(stack.events(sender))
+                      if e.get("event") == "bot" and (e.get("data") or {}).get("buttons")), set())
     for payload in chooser.sample(payload_names(), 8) + ['/inform{"feeling": "<img src=x onerror=alert(1)>"}',
                                                         '/edit_draft{"edit_section": "<b>x</b>"}']:
-        if payload in ("/consent_accept", "/delete_data"):
-            continue  # always allowed: the widget's own buttons
+        if payload in on_screen or payload in ("/consent_accept", "/delete_data"):
+            continue  # the buttons on screen, and the widget's own, are pressed as they are
         typed = chooser.choice(DISGUISES).format(payload)
-        stack.say(sender, typed)
+        reply = stack.say(sender, typed)
+        read = [e["text"] for e in stack.events(sender) if e.get("event") == "user"][-1]
+        assert not read.startswith("/"), (typed, read)
+        on_screen = set(buttons(reply)) or on_screen
         if stack.slot(sender, "requested_slot") is None:  # a skip-like word closed nothing...
-            stack.say(sender, "/resume")
-    users = [e["text"] for e in stack.events(sender) if e.get("event") == "user"]
-    assert not [u for u in users if u.startswith("/") and u not in ("/consent_accept", "/resume")]
+            on_screen = set(buttons(stack.say(sender, "/resume"))) or on_screen
     for slot in ("tone", "edit_section", "coach_choice"):
         assert stack.slot(sender, slot) is None, slot
 
