@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from actions import language
-from actions.text import clean, load_content
+from actions.text import clean, load_content, sentences
 from actions.tidy import tidy
 
 Part = tuple[str, str]
@@ -157,7 +157,7 @@ def _give_subjects(text: str) -> str:
     """A sentence that starts with its verb ("Told Mark I'd set a boundary", "Then explained
     it") gets the subject of the sentence before it, or "I" when it comes first."""
     out, subject = [], "I"
-    for part in _sentences(text):
+    for part in sentences(text):
         doc = language.parse(part)
         root = next(doc.sents).root
         has_subject = any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in root.children)
@@ -182,7 +182,7 @@ def _merge_verbless(text: str) -> str:
     """A sentence with no verb joins its neighbour: "He explained it. Slowly. Ten minutes." ->
     "He explained it, slowly, ten minutes."; "Last session. He laughed." -> "Last session, he
     laughed."; all fragments ("Sam on their phone. Twice.") become one."""
-    parts = _sentences(_give_subjects(text))
+    parts = sentences(_give_subjects(text))
     if len(parts) < 2:
         return " ".join(parts) or text
     verbs = [any(t.pos_ in ("VERB", "AUX") for t in language.parse(p)) for p in parts]
@@ -202,10 +202,6 @@ def _lower_start(text: str) -> str:
     if first in ("I", "I'm", "I've", "I'd", "I'll") or language.parse(first)[0].pos_ == "PROPN":
         return text
     return text[0].lower() + text[1:]
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?]['\"])\s+|(?<=[.!?])\s+", text) if s.strip(" .!?")]
 
 
 _LIKE = re.compile(r"^(?:like|as if|as though)\b", re.I)
@@ -232,7 +228,7 @@ def feeling_part(text: str, ctx: Context) -> Part | None:
     patronised"); "I felt invisible. Kind of alone with it." -> one list too; "like she
     didn't care" -> "like you didn't care"."""
     phrases, clauses = [], []
-    for piece in _sentences(ctx.said(text)):
+    for piece in sentences(ctx.said(text)):
         piece = _JOIN_LEAD.sub("", piece.rstrip(" .!?"))
         bare = re.sub(r"^more like\s+", "", _FEELING_LEAD.sub("", piece), flags=re.I)
         answer = language.analyse(bare, ctx.terms, they_is_therapist=True, exact=ctx.exact,

@@ -96,6 +96,14 @@ def normalize(text: str) -> str:
     return re.sub(r" (?=[.,!?;:])", "", joined)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?]['\"\u2019\u201d])\s+|(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, each with its end mark (and a closing quote after it)."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip(" .!?")]
+
+
 def pieces(text: str, words_per_piece: int = 60, overlap: int = 12) -> list[str]:
     """A long message as sentence-sized pieces to screen one by one, each only once: a
     run-on sentence is cut every `words_per_piece` words, overlapping by `overlap` so that

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from actions.text import clean, load_content
+from actions.text import clean, load_content, sentences
 
 
 def _config() -> dict:
@@ -209,8 +209,8 @@ def tidy(text: str) -> str:
     tidied = _punctuation(original)
     tidied = resolve_correction(tidied)
     # each sentence on its own: "I don't know." or "lol." between two sentences goes too
-    sentences = [drop_fillers(s) for s in re.split(r"(?<=[.!?])\s+", spell_out(tidied))]
-    tidied = _punctuation(" ".join(s for s in sentences if re.search(r"[A-Za-z]{2}", s)))
+    kept = [drop_fillers(s) for s in sentences(spell_out(tidied))]
+    tidied = _punctuation(" ".join(s for s in kept if re.search(r"[A-Za-z]{2}", s)))
     tidied = mend_spelling(tidied)
     tidied = re.sub(r"\bi\b", "I", tidied)
     return tidied if re.search(r"[A-Za-z]{2}", tidied) else original
