@@ -18,8 +18,9 @@ section needs, read from spaCy's parse:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from actions import language
@@ -299,8 +300,10 @@ def fear_part(text: str, ctx: Context) -> Part | None:
     return ("clause", answer.text)
 
 
-def _part(text: str, ctx: Context) -> Part | None:
-    answer = _analyse(text, ctx, about_therapist=True)
+def _as_said(text: str, ctx: Context, about_therapist: bool = False) -> Part | None:
+    """An answer read as it is: what happened (about the therapist), who the client is
+    ("they" there is often people like the client)."""
+    answer = _analyse(text, ctx, about_therapist=about_therapist)
     return (answer.form, answer.text)
 
 
@@ -342,15 +345,12 @@ def about_ending(slots: Mapping[str, Any]) -> bool:
     return language.has_cue(said, "ending_cues")
 
 
-def _identity_part(text: str, ctx: Context) -> Part | None:
-    answer = _analyse(text, ctx)  # "they" here is often people like the client
-    return (answer.form, answer.text)
-
-
 # Each section, and how its answer is read.
-_READERS = {"observation": ("what_happened", _part), "feeling": ("feeling", feeling_part),
-            "impact": ("impact", impact_part), "identity": ("identity_detail", _identity_part),
-            "fear": ("fear", fear_part), "hope": ("hope", hope_part)}
+Reader = Callable[[str, Context], "Part | None"]
+_READERS: dict[str, tuple[str, Reader]] = {
+    "observation": ("what_happened", partial(_as_said, about_therapist=True)),
+    "feeling": ("feeling", feeling_part), "impact": ("impact", impact_part),
+    "identity": ("identity_detail", _as_said), "fear": ("fear", fear_part), "hope": ("hope", hope_part)}
 
 
 def draft_parts(slots: Mapping[str, Any]) -> dict[str, Part]:

@@ -1,12 +1,12 @@
 """How well the safety screen does, per level, for each layer alone and for the whole screen.
 
-    python scripts/safety_eval.py            # on the frozen held-out set (make eval-safety)
+    python scripts/safety_eval.py            # on the frozen held-out sets (make eval-safety)
     python scripts/safety_eval.py --cv 5     # cross-validation on the training data only:
                                              # what the thresholds are chosen with
 
 The classifier is trained here exactly as `make train` trains it (actions/semantic.py `fit` on
-data/safety/*.yml and the benign NLU examples); the held-out set (tests/safety_heldout.yml)
-was written apart from that data and is never trained on.
+data/safety/*.yml and the benign NLU examples); the held-out sets (tests/safety_heldout.yml,
+tests/safety_heldout_long.yml) were written apart from that data and are never trained on.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from actions import semantic  # noqa: E402
 from actions.safety import assess  # noqa: E402
 from actions.screening import screen_text  # noqa: E402
 
-HELD_OUT = ROOT / "tests" / "safety_heldout.yml"
+# Short messages, and long answers with the risk somewhere inside (each written apart).
+HELD_OUT = (ROOT / "tests" / "safety_heldout.yml", ROOT / "tests" / "safety_heldout_long.yml")
 LEVELS = ("crisis", "check_in", "ethics", "none")
 
 
@@ -63,8 +64,8 @@ def _share(part: int, whole: int) -> str:
     return f"{part / whole:.3f} ({part}/{whole})"
 
 
-def held_out() -> tuple[list[str], list[str]]:
-    data = yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))
+def held_out(path: Path = HELD_OUT[0]) -> tuple[list[str], list[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     texts, labels = [], []
     for label in LEVELS:
         texts += data[label]
@@ -182,10 +183,11 @@ def main() -> None:
         return
     texts, labels = semantic.training_examples()
     model = semantic.fit(texts, labels)
-    held_texts, held_labels = held_out()
-    print(f"# Safety screen on the held-out set ({HELD_OUT.relative_to(ROOT)}, {len(held_texts)} "
-          f"messages, never trained on); classifier trained on {len(texts)} messages")
-    evaluate(held_texts, held_labels, model, args.show)
+    for path in HELD_OUT:
+        held_texts, held_labels = held_out(path)
+        print(f"\n# Safety screen on the held-out set {path.relative_to(ROOT)} ({len(held_texts)} "
+              f"messages, never trained on); classifier trained on {len(texts)} messages")
+        evaluate(held_texts, held_labels, model, args.show)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from actions import semantic
 from actions.screening import sentences_of
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+HELD_OUT = (ROOT / "tests" / "safety_heldout.yml", ROOT / "tests" / "safety_heldout_long.yml")
 
 
 def words(text: str) -> str:
@@ -20,10 +21,12 @@ def words(text: str) -> str:
 
 
 def test_no_held_out_message_is_trained_on():
-    """tests/safety_heldout.yml measures how the screen does on words it has never seen. The
-    only messages it shares with the training data are the bot's short everyday answers
-    ("yes", "skip", "start over"), which any writer writes the same, from data/nlu/."""
-    held = yaml.safe_load((ROOT / "tests" / "safety_heldout.yml").read_text(encoding="utf-8"))
+    """The held-out sets (short messages, and long ones with the risk inside) measure how the
+    screen does on words it has never seen. The only messages they share with the training
+    data are the bot's short everyday answers ("yes", "skip", "start over"), which any writer
+    writes the same, from data/nlu/."""
+    sets = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in HELD_OUT]
+    held = {level: [t for data in sets for t in data[level]] for level in sets[0]}
     held_out = {words(t) for texts in held.values() for t in texts}
     written = {words(t) for path in semantic.TRAINING_DATA.glob("*.yml")
                for t in yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]}
