@@ -77,16 +77,18 @@ test-stories: train ## rasa test on tests/test_stories.yml, failing on any wrong
 	  --model $(MODEL) --fail-on-prediction-errors --out results/stories
 
 test: ## Everything CI runs: lint, validate, train, all tests
-	@# The checks that need no model run beside the training (two at a time, each one's
-	@# output kept together); then every test of the trained bot, one suite after another.
+	@# Two at a time, each suite's output kept together: the checks that need no model beside
+	@# the training, then the suites of the trained bot (each mostly waits on one server, so
+	@# two suites share the 2 CPUs of a small machine with little slowing of either).
 	@$(MAKE) --no-print-directory -j2 --output-sync=target lint validate test-unit train browser-deps
-	@$(MAKE) --no-print-directory test-conversations test-servers test-faults test-browser test-stories
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-conversations test-servers test-faults \
+	  test-browser test-stories
 
 eval: train ## NLU cross-validation; readable report in results/nlu/
 	$(BIN)/rasa test nlu --cross-validation --folds 3 --out results/nlu
 	@$(BIN)/python scripts/nlu_report.py results/nlu
 
-eval-safety: setup ## Safety screen on the frozen held-out set: recall and precision per level, each layer alone and together
+eval-safety: setup ## Safety screen on the frozen held-out sets (short, long): recall and precision per level, each layer alone and together
 	$(BIN)/python scripts/safety_eval.py
 
 bench: train ## Benchmark against a stock `rasa init` bot; writes benchmarks/RESULTS.md (not part of test)
