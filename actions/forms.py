@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import flow, language
+from actions import flow, language, safety
 from actions.guard import Guarded
 from actions.text import clean
 from actions.tidy import tidy
@@ -190,6 +190,9 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
         question instead: that one is filled, and "what changed?" is asked again.
         """
         text = clean(str(value or ""))
+        if not language.is_usable(text) and safety.says_no(text):
+            # a bare "no" or "nope" is an answer where no is one ("Has it changed anything?")
+            text = language.lexicon()["no_answers"].get(slot, text)
         if not language.is_usable(text):
             return {slot: None, **unusable(dispatcher, tracker)}
         own: list[str] = []

@@ -43,6 +43,16 @@ def test_unusable_answers_get_a_hint_then_an_offer_to_skip(dispatcher, domain, t
     assert responses(dispatcher) == ["utter_hint", "utter_why"]
 
 
+@pytest.mark.parametrize("text", ["no", "Nope.", "nah", "no!"])
+def test_a_bare_no_is_an_answer_where_no_is_one(dispatcher, domain, text):
+    """"Has it changed anything?" "No." is an answer, not a reason to ask again; "no" to what
+    happened is not."""
+    slots = {"what_happened": "x", "feeling": "hurt", "feeling_ok": "yes"}
+    result = validate(dispatcher, domain, "impact", text, intent="deny", slots=slots)
+    assert result["impact"] == "Nothing much has changed" and "utter_hint" not in responses(dispatcher)
+    assert validate(dispatcher, domain, "what_happened", text, intent="deny")["what_happened"] is None
+
+
 def test_feeling_reflection_uses_the_clients_words(dispatcher, domain):
     result = validate(dispatcher, domain, "feeling", "really hurt and kind of dismissed")
     assert result["feeling_summary"] == "hurt and dismissed"
