@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -229,6 +230,7 @@ def _vectorizers() -> tuple[Any, Any]:
 
 def fit(texts: list[str], labels: list[str], encoded: np.ndarray | None = None) -> SafetyModel:
     """Train the classifier on `texts` (with their encoder features, when already computed)."""
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
     prepared = [prepare(t) for t in texts]
@@ -238,10 +240,15 @@ def fit(texts: list[str], labels: list[str], encoded: np.ndarray | None = None) 
     words, characters = _vectorizers()
     words.fit(prepared)
     characters.fit(prepared)
-    model = SafetyModel(LogisticRegression(C=float(config["C"]), max_iter=3000), words, characters,
-                        list(texts), list(labels), encoded[:, MEANING].copy())
-    model.classifier.fit(model.features(prepared, encoded),
-                         np.array([LABELS.index(label) for label in labels]))
+    # A budget of steps, not convergence to the last decimal: 300 give the same replies on
+    # both held-out sets as 3,000 (which stopped at ~440) and save ~40 s of every training.
+    classifier = LogisticRegression(C=float(config["C"]), max_iter=int(config["steps"]))
+    model = SafetyModel(classifier, words, characters, list(texts), list(labels),
+                        encoded[:, MEANING].copy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.classifier.fit(model.features(prepared, encoded),
+                             np.array([LABELS.index(label) for label in labels]))
     return model
 
 
