@@ -241,7 +241,7 @@ def fit(texts: list[str], labels: list[str], encoded: np.ndarray | None = None) 
     words.fit(prepared)
     characters.fit(prepared)
     # A budget of steps, not convergence to the last decimal: 300 give the same replies on
-    # both held-out sets as 3,000 (which stopped at ~440) and save ~40 s of every training.
+    # both held-out sets as 3,000 (which stopped at ~440) and save ~30 s of every training.
     classifier = LogisticRegression(C=float(config["C"]), max_iter=int(config["steps"]))
     model = SafetyModel(classifier, words, characters, list(texts), list(labels),
                         encoded[:, MEANING].copy())

@@ -11,9 +11,9 @@ import yaml
 
 from actions import semantic
 from actions.screening import sentences_of
+from scripts.safety_eval import HELD_OUT
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-HELD_OUT = (ROOT / "tests" / "safety_heldout.yml", ROOT / "tests" / "safety_heldout_long.yml")
 
 
 def words(text: str) -> str:
