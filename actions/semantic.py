@@ -183,15 +183,17 @@ class SafetyModel:
         best = int(np.argmax(similarities))
         return self.examples[best], self.example_labels[best], float(similarities[best])
 
-    def neighbours_agree(self, encoded: np.ndarray, level: str) -> bool:
-        """Whether enough of the training messages nearest in meaning are at `level` (or more
-        serious): a finding the classifier reaches far from any example like it (a long
-        account of a session, a list of feelings) is extrapolation, not evidence."""
-        agreement = load_content("safety_semantic.yml")["agreement"]
+    def neighbours(self, encoded: np.ndarray) -> dict[str, int]:
+        """How many of the k training messages nearest in meaning are at each level (a
+        check-in counts crises too: they are at least as serious). A finding the classifier
+        reaches far from any example like it (a long account of a session, a list of
+        feelings) is extrapolation, not evidence."""
+        k = load_content("safety_semantic.yml")["agreement"]["k"]
         similarities = self.example_vectors @ encoded[MEANING]
-        nearest = np.argpartition(-similarities, agreement["k"])[: agreement["k"]]
-        counted = {"crisis": ("crisis",), "check_in": ("crisis", "check_in"), "ethics": ("ethics",)}[level]
-        return sum(self.example_labels[i] in counted for i in nearest) >= agreement["at_least"]
+        labels = [self.example_labels[i] for i in np.argpartition(-similarities, k)[:k]]
+        crises = labels.count("crisis")
+        return {"crisis": crises, "check_in": crises + labels.count("check_in"),
+                "ethics": labels.count("ethics")}
 
     def save(self, directory: Path) -> None:
         """Plain arrays and word lists (no pickled objects: nothing runs when it is loaded)."""
@@ -252,11 +254,23 @@ def fit(texts: list[str], labels: list[str], encoded: np.ndarray | None = None) 
     return model
 
 
-def level_of(probabilities: np.ndarray) -> str | None:
+def bar(sentence_count: int) -> tuple[dict[str, float], int]:
+    """The thresholds and the neighbours' agreement a finding needs in a message of
+    `sentence_count` sentences: a long message is many chances for a false alarm, so it may
+    have its own (content/safety_semantic.yml `long_message`)."""
+    config = load_content("safety_semantic.yml")
+    long = config.get("long_message")
+    if long and sentence_count >= long["sentences"]:
+        return long["thresholds"], int(long["at_least"])
+    return config["thresholds"], int(config["agreement"]["at_least"])
+
+
+def level_of(probabilities: np.ndarray, thresholds: dict[str, float] | None = None) -> str | None:
     """A sentence's level from its probabilities (content/safety_semantic.yml thresholds): a
     clear crisis is a crisis; a likely one, or likely hopelessness, gets a check-in (ask, do not
     assume); misconduct when it is likely."""
-    thresholds = load_content("safety_semantic.yml")["thresholds"]
+    if thresholds is None:
+        thresholds = bar(1)[0]
     p = dict(zip(LABELS, (float(x) for x in probabilities), strict=True))
     if p["crisis"] >= thresholds["crisis"]:
         return "crisis"
@@ -265,6 +279,14 @@ def level_of(probabilities: np.ndarray) -> str | None:
     if p["ethics"] >= thresholds["ethics"]:
         return "ethics"
     return None
+
+
+def settle(level: str | None, neighbours: dict[str, int], at_least: int) -> str | None:
+    """The classifier's level, if enough neighbours agree; a crisis whose neighbours are only
+    check-ins is a check-in."""
+    if level is None or neighbours[level] >= at_least:
+        return level
+    return "check_in" if level == "crisis" and neighbours["check_in"] >= at_least else None
 
 
 @dataclass(frozen=True)
@@ -283,11 +305,10 @@ def assess_sentences(model: SafetyModel, sentences: list[str],
     if vectors is None:
         vectors = load_encoder().embed(sentences)
     probabilities = model.probabilities(sentences, vectors)
+    thresholds, at_least = bar(len(sentences))
     found: list[SemanticFinding] = []
     for sentence, vector, row in zip(sentences, vectors, probabilities, strict=True):
-        level = level_of(row)
-        if level is not None and not model.neighbours_agree(vector, level):
-            level = "check_in" if level == "crisis" and model.neighbours_agree(vector, "check_in") else None
+        level = settle(level_of(row, thresholds), model.neighbours(vector), at_least)
         if level is not None:
             score = float(row[LABELS.index(level)] if level != "check_in"
                           else row[LABELS.index("crisis")] + row[LABELS.index("check_in")])

@@ -3,6 +3,8 @@
     python scripts/safety_eval.py            # on the frozen held-out sets (make eval-safety)
     python scripts/safety_eval.py --cv 5     # cross-validation on the training data only:
                                              # what the thresholds are chosen with
+    python scripts/safety_eval.py --cv-long 5   # the same for messages of many sentences,
+                                                # read sentence by sentence as the screen does
 
 The classifier is trained here exactly as `make train` trains it (actions/semantic.py `fit` on
 data/safety/*.yml and the benign NLU examples); the held-out sets (tests/safety_heldout.yml,
@@ -26,7 +28,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from actions import semantic  # noqa: E402
 from actions.safety import assess  # noqa: E402
-from actions.screening import screen_text  # noqa: E402
+from actions.screening import screen_text, sentences_of  # noqa: E402
+from actions.text import pieces  # noqa: E402
 
 # Short messages, and long answers with the risk somewhere inside (each written apart).
 HELD_OUT = (ROOT / "tests" / "safety_heldout.yml", ROOT / "tests" / "safety_heldout_long.yml")
@@ -171,13 +174,108 @@ def cross_validate(folds: int, show: int, benign_at_most: float) -> None:
         print(f"  [{label} -> {p}] {text}")
 
 
+def cross_validate_long(folds: int, show: int, benign_caps: list[float]) -> None:
+    """The bar for messages of many sentences (content/safety_semantic.yml `long_message`),
+    chosen as the screen reads them: each such training message is split into its sentences,
+    each sentence is scored by a classifier trained on the other folds (and checked against
+    that classifier's nearest training messages), the message gets its worst sentence, and
+    the rules read the whole message beside it. For each share of long benign messages
+    allowed a safety reply, the bar that catches the most long risk."""
+    config = semantic.load_content("safety_semantic.yml")
+    least = config["long_message"]["sentences"]
+    texts, labels = semantic.training_examples()
+    encoder = semantic.load_encoder()
+    encoded = encoder.embed_many([semantic.prepare(t) for t in texts])
+    long = [i for i, t in enumerate(texts) if len(pieces(semantic.prepare(t))) >= least]
+    rules = {i: assess(texts[i]) for i in long}
+    split = {i: sentences_of(texts[i], rules[i].calm) for i in long}
+    flat = [s for i in long for s in split[i]]
+    owner = np.array([n for n, i in enumerate(long) for _ in split[i]])
+    vectors = encoder.embed_many(flat)
+    print(f"{len(texts)} training messages, {len(long)} of {least} or more sentences "
+          f"({len(flat)} sentences); {folds}-fold cross-validation")
+    probabilities = np.zeros((len(flat), len(LEVELS)))
+    neighbours = np.zeros((len(flat), 3), dtype=int)
+    order = np.random.default_rng(7).permutation(len(texts))
+    for fold in range(folds):
+        test = order[fold::folds]
+        rows = np.flatnonzero(np.isin(np.array(long)[owner], test))
+        train = np.setdiff1d(order, test)
+        model = semantic.fit([texts[i] for i in train], [labels[i] for i in train], encoded[train])
+        probabilities[rows] = model.probabilities([flat[r] for r in rows], vectors[rows])
+        for r in rows:
+            counted = model.neighbours(vectors[r])
+            neighbours[r] = [counted["crisis"], counted["check_in"], counted["ethics"]]
+
+    names = ("crisis", "check_in", "ethics", None)
+    found = np.array([names.index(finding.level if (finding := rules[i].finding) else None) for i in long])
+    truth = np.array([names.index(labels[i] if labels[i] != "none" else None) for i in long])
+    weight = np.where(truth == 0, 2, 1)
+
+    def indices(crisis: float, check_in: float, ethics: float, at_least: int) -> np.ndarray:
+        """Each long message's level (an index of `names`), as semantic.settle gives it."""
+        sentence = np.full(len(flat), 3)
+        sentence[probabilities[:, 2] >= ethics] = 2
+        sentence[probabilities[:, 0] + probabilities[:, 1] >= check_in] = 1
+        sentence[probabilities[:, 0] >= crisis] = 0
+        agree = neighbours >= at_least
+        sentence[(sentence == 2) & ~agree[:, 2]] = 3
+        sentence[(sentence == 1) & ~agree[:, 1]] = 3
+        weak_crisis = (sentence == 0) & ~agree[:, 0]
+        sentence[weak_crisis] = np.where(agree[weak_crisis, 1], 1, 3)
+        message = np.full(len(long), 3)
+        np.minimum.at(message, owner, sentence)
+        return np.minimum(message, found)
+
+    def report(title: str, chosen: tuple[float, float, float, int]) -> None:
+        print(f"\n## long messages, out of fold, {title}: crisis {chosen[0]}, check-in {chosen[1]}, "
+              f"misconduct {chosen[2]}, neighbours at least {chosen[3]}")
+        predicted = [names[i] for i in indices(*chosen)]
+        for key, value in counts([labels[i] for i in long], predicted).items():
+            print(f"- {key}: {value}")
+
+    short = config["thresholds"]
+    report("the short-message bar", (short["crisis"], short["check_in"], short["ethics"],
+                                     config["agreement"]["at_least"]))
+    bar = config["long_message"]
+    configured = (bar["thresholds"]["crisis"], bar["thresholds"]["check_in"], bar["thresholds"]["ethics"],
+                  bar["at_least"])
+    report("the configured long-message bar", configured)
+    grid = [round(float(x), 2) for x in np.arange(0.50, 0.99, 0.04)]
+    for cap in benign_caps:
+        best: tuple[float, tuple[float, float, float, int]] | None = None
+        for at_least in (1, 2, 3, 4, 5):
+            for crisis in grid:
+                for check_in in grid:
+                    for ethics in grid:
+                        level = indices(crisis, check_in, ethics, at_least)
+                        if (level[truth == 3] != 3).mean() > cap:
+                            continue
+                        right = (level == truth) | ((truth == 1) & (level == 0))
+                        score = float((weight * right)[truth != 3].sum())
+                        if best is None or score > best[0]:
+                            best = (score, (crisis, check_in, ethics, at_least))
+        if best is not None:
+            report(f"best with at most {cap:.0%} of long benign messages answered", best[1])
+    predicted = [names[i] for i in indices(*configured)]
+    wrong = [(texts[i], labels[i], predicted[n]) for n, i in enumerate(long)
+             if not _right(labels[i], predicted[n])]
+    for text, label, p in wrong[:show]:
+        print(f"  [{label} -> {p}] {text}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cv", type=int, default=0, help="cross-validate on the training data")
     parser.add_argument("--show", type=int, default=0, help="list this many mistakes")
+    parser.add_argument("--cv-long", type=int, default=0,
+                        help="cross-validate the bar for messages of many sentences")
     parser.add_argument("--benign", type=float, default=0.02,
                         help="with --cv: the share of benign messages allowed a safety reply")
     args = parser.parse_args()
+    if args.cv_long:
+        cross_validate_long(args.cv_long, args.show, [0.02, 0.05, 0.10])
+        return
     if args.cv:
         cross_validate(args.cv, args.show, args.benign)
         return
