@@ -254,23 +254,11 @@ def fit(texts: list[str], labels: list[str], encoded: np.ndarray | None = None) 
     return model
 
 
-def bar(sentence_count: int) -> tuple[dict[str, float], int]:
-    """The thresholds and the neighbours' agreement a finding needs in a message of
-    `sentence_count` sentences: a long message is many chances for a false alarm, so it may
-    have its own (content/safety_semantic.yml `long_message`)."""
-    config = load_content("safety_semantic.yml")
-    long = config.get("long_message")
-    if long and sentence_count >= long["sentences"]:
-        return long["thresholds"], int(long["at_least"])
-    return config["thresholds"], int(config["agreement"]["at_least"])
-
-
-def level_of(probabilities: np.ndarray, thresholds: dict[str, float] | None = None) -> str | None:
+def level_of(probabilities: np.ndarray) -> str | None:
     """A sentence's level from its probabilities (content/safety_semantic.yml thresholds): a
     clear crisis is a crisis; a likely one, or likely hopelessness, gets a check-in (ask, do not
     assume); misconduct when it is likely."""
-    if thresholds is None:
-        thresholds = bar(1)[0]
+    thresholds = load_content("safety_semantic.yml")["thresholds"]
     p = dict(zip(LABELS, (float(x) for x in probabilities), strict=True))
     if p["crisis"] >= thresholds["crisis"]:
         return "crisis"
@@ -305,10 +293,10 @@ def assess_sentences(model: SafetyModel, sentences: list[str],
     if vectors is None:
         vectors = load_encoder().embed(sentences)
     probabilities = model.probabilities(sentences, vectors)
-    thresholds, at_least = bar(len(sentences))
+    at_least = load_content("safety_semantic.yml")["agreement"]["at_least"]
     found: list[SemanticFinding] = []
     for sentence, vector, row in zip(sentences, vectors, probabilities, strict=True):
-        level = settle(level_of(row, thresholds), model.neighbours(vector), at_least)
+        level = settle(level_of(row), model.neighbours(vector), at_least)
         if level is not None:
             score = float(row[LABELS.index(level)] if level != "check_in"
                           else row[LABELS.index("crisis")] + row[LABELS.index("check_in")])

@@ -3,8 +3,8 @@
     python scripts/safety_eval.py            # on the frozen held-out sets (make eval-safety)
     python scripts/safety_eval.py --cv 5     # cross-validation on the training data only:
                                              # what the thresholds are chosen with
-    python scripts/safety_eval.py --cv-long 5   # the same for messages of many sentences,
-                                                # read sentence by sentence as the screen does
+    python scripts/safety_eval.py --cv-long 5   # whether messages of many sentences, read
+                                                # sentence by sentence, need a bar of their own
 
 The classifier is trained here exactly as `make train` trains it (actions/semantic.py `fit` on
 data/safety/*.yml and the benign NLU examples); the held-out sets (tests/safety_heldout.yml,
@@ -16,8 +16,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
@@ -108,6 +109,32 @@ def _right(label: str, predicted: str | None) -> bool:
     return predicted == label
 
 
+def _levels(probabilities: np.ndarray, crisis: float, check_in: float, ethics: float) -> np.ndarray:
+    """semantic.level_of for many rows at once: an index of (crisis, check_in, ethics, none)."""
+    level = np.full(len(probabilities), 3)
+    level[probabilities[:, 2] >= ethics] = 2
+    level[probabilities[:, 0] + probabilities[:, 1] >= check_in] = 1
+    level[probabilities[:, 0] >= crisis] = 0
+    return level
+
+
+def _best(candidates: Iterable[tuple[Any, ...]], indices: Callable[..., np.ndarray],
+          truth: np.ndarray, benign_at_most: float) -> tuple[Any, ...] | None:
+    """The candidate bar that gets the most risk right (a crisis counts twice) while at most
+    `benign_at_most` of benign messages get a safety reply."""
+    weight = np.where(truth == 0, 2, 1)
+    best: tuple[float, tuple[Any, ...]] | None = None
+    for chosen in candidates:
+        level = indices(*chosen)
+        if (level[truth == 3] != 3).mean() > benign_at_most:
+            continue
+        right = (level == truth) | ((truth == 1) & (level == 0))
+        score = float((weight * right)[truth != 3].sum())
+        if best is None or score > best[0]:
+            best = (score, chosen)
+    return best[1] if best else None
+
+
 def cross_validate(folds: int, show: int, benign_at_most: float) -> None:
     """Out-of-fold probabilities for every training message (each message whole), the rules
     beside them as in the server, and the thresholds that catch the most risk while at most
@@ -130,14 +157,10 @@ def cross_validate(folds: int, show: int, benign_at_most: float) -> None:
     calm = np.array([r.calm for r in rules])
     found = np.array([names.index(r.finding.level if r.finding else None) for r in rules])
     truth = np.array([names.index(label if label != "none" else None) for label in labels])
-    weight = np.where(truth == 0, 2, 1)
 
     def indices(crisis: float, check_in: float, ethics: float) -> np.ndarray:
         """Each message's level (an index of `names`), rules and the semantic layer together."""
-        level = np.full(len(texts), 3)
-        level[probabilities[:, 2] >= ethics] = 2
-        level[probabilities[:, 0] + probabilities[:, 1] >= check_in] = 1
-        level[probabilities[:, 0] >= crisis] = 0
+        level = _levels(probabilities, crisis, check_in, ethics)
         level[calm] = 3
         return np.minimum(level, found)
 
@@ -145,21 +168,11 @@ def cross_validate(folds: int, show: int, benign_at_most: float) -> None:
         return [names[i] for i in indices(*chosen)]
 
     grid = np.arange(0.30, 0.99, 0.04)
-    best: tuple[float, tuple[float, float, float]] | None = None
-    for crisis in grid:
-        for check_in in grid:
-            for ethics in grid:
-                level = indices(crisis, check_in, ethics)
-                if (level[truth == 3] != 3).mean() > benign_at_most:
-                    continue
-                right = (level == truth) | ((truth == 1) & (level == 0))
-                score = float((weight * right)[truth != 3].sum())
-                if best is None or score > best[0]:
-                    best = (score, (round(float(crisis), 2), round(float(check_in), 2),
-                                    round(float(ethics), 2)))
+    best = _best(((round(float(c), 2), round(float(k), 2), round(float(e), 2))
+                  for c in grid for k in grid for e in grid), indices, truth, benign_at_most)
     thresholds = semantic.load_content("safety_semantic.yml")["thresholds"]
     configured = (thresholds["crisis"], thresholds["check_in"], thresholds["ethics"])
-    for name, chosen in (("configured", configured), ("best found", best[1] if best else None)):
+    for name, chosen in (("configured", configured), ("best found", best)):
         if chosen is None:
             continue
         print(f"\n## whole screen, out of fold, thresholds {name}: crisis {chosen[0]}, "
@@ -174,15 +187,14 @@ def cross_validate(folds: int, show: int, benign_at_most: float) -> None:
         print(f"  [{label} -> {p}] {text}")
 
 
-def cross_validate_long(folds: int, show: int, benign_caps: list[float]) -> None:
-    """The bar for messages of many sentences (content/safety_semantic.yml `long_message`),
-    chosen as the screen reads them: each such training message is split into its sentences,
+def cross_validate_long(folds: int, show: int, benign_caps: list[float], least: int = 3) -> None:
+    """Whether messages of `least` or more sentences need a bar of their own, measured as the
+    screen reads them: each such training message is split into its sentences,
     each sentence is scored by a classifier trained on the other folds (and checked against
     that classifier's nearest training messages), the message gets its worst sentence, and
     the rules read the whole message beside it. For each share of long benign messages
     allowed a safety reply, the bar that catches the most long risk."""
     config = semantic.load_content("safety_semantic.yml")
-    least = config["long_message"]["sentences"]
     texts, labels = semantic.training_examples()
     encoder = semantic.load_encoder()
     encoded = encoder.embed_many([semantic.prepare(t) for t in texts])
@@ -210,14 +222,10 @@ def cross_validate_long(folds: int, show: int, benign_caps: list[float]) -> None
     names = ("crisis", "check_in", "ethics", None)
     found = np.array([names.index(finding.level if (finding := rules[i].finding) else None) for i in long])
     truth = np.array([names.index(labels[i] if labels[i] != "none" else None) for i in long])
-    weight = np.where(truth == 0, 2, 1)
 
     def indices(crisis: float, check_in: float, ethics: float, at_least: int) -> np.ndarray:
         """Each long message's level (an index of `names`), as semantic.settle gives it."""
-        sentence = np.full(len(flat), 3)
-        sentence[probabilities[:, 2] >= ethics] = 2
-        sentence[probabilities[:, 0] + probabilities[:, 1] >= check_in] = 1
-        sentence[probabilities[:, 0] >= crisis] = 0
+        sentence = _levels(probabilities, crisis, check_in, ethics)
         agree = neighbours >= at_least
         sentence[(sentence == 2) & ~agree[:, 2]] = 3
         sentence[(sentence == 1) & ~agree[:, 1]] = 3
@@ -235,28 +243,14 @@ def cross_validate_long(folds: int, show: int, benign_caps: list[float]) -> None
             print(f"- {key}: {value}")
 
     short = config["thresholds"]
-    report("the short-message bar", (short["crisis"], short["check_in"], short["ethics"],
-                                     config["agreement"]["at_least"]))
-    bar = config["long_message"]
-    configured = (bar["thresholds"]["crisis"], bar["thresholds"]["check_in"], bar["thresholds"]["ethics"],
-                  bar["at_least"])
-    report("the configured long-message bar", configured)
+    configured = (short["crisis"], short["check_in"], short["ethics"], config["agreement"]["at_least"])
+    report("the bar of every message", configured)
     grid = [round(float(x), 2) for x in np.arange(0.50, 0.99, 0.04)]
     for cap in benign_caps:
-        best: tuple[float, tuple[float, float, float, int]] | None = None
-        for at_least in (1, 2, 3, 4, 5):
-            for crisis in grid:
-                for check_in in grid:
-                    for ethics in grid:
-                        level = indices(crisis, check_in, ethics, at_least)
-                        if (level[truth == 3] != 3).mean() > cap:
-                            continue
-                        right = (level == truth) | ((truth == 1) & (level == 0))
-                        score = float((weight * right)[truth != 3].sum())
-                        if best is None or score > best[0]:
-                            best = (score, (crisis, check_in, ethics, at_least))
+        best = _best(((c, k, e, a) for a in (1, 2, 3, 4, 5) for c in grid for k in grid for e in grid),
+                     indices, truth, cap)
         if best is not None:
-            report(f"best with at most {cap:.0%} of long benign messages answered", best[1])
+            report(f"best with at most {cap:.0%} of long benign messages answered", best)
     predicted = [names[i] for i in indices(*configured)]
     wrong = [(texts[i], labels[i], predicted[n]) for n, i in enumerate(long)
              if not _right(labels[i], predicted[n])]
@@ -269,7 +263,7 @@ def main() -> None:
     parser.add_argument("--cv", type=int, default=0, help="cross-validate on the training data")
     parser.add_argument("--show", type=int, default=0, help="list this many mistakes")
     parser.add_argument("--cv-long", type=int, default=0,
-                        help="cross-validate the bar for messages of many sentences")
+                        help="cross-validate a bar for messages of three or more sentences")
     parser.add_argument("--benign", type=float, default=0.02,
                         help="with --cv: the share of benign messages allowed a safety reply")
     args = parser.parse_args()

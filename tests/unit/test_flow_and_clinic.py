@@ -62,33 +62,21 @@ def test_resources_need_https_links(tmp_path: Path):
         clinic.load_clinic(path)
 
 
-def _domain() -> dict:
-    import yaml
-
-    merged: dict = {"slots": {}, "responses": {}, "forms": {}}
-    for path in sorted(Path(__file__).resolve().parents[2].glob("domain/*.yml")):
-        part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for key in merged:
-            merged[key].update(part.get(key) or {})
-    return merged
+def test_the_flow_asks_the_questions_the_form_requires_in_the_same_order(domain):
+    assert flow.ORDER == domain["forms"]["preparation_form"]["required_slots"]
 
 
-def test_the_flow_asks_the_questions_the_form_requires_in_the_same_order():
-    assert flow.ORDER == _domain()["forms"]["preparation_form"]["required_slots"]
-
-
-def test_start_over_clears_every_slot_of_the_conversation():
-    domain = _domain()
+def test_start_over_clears_every_slot_of_the_conversation(domain):
     settings = {"clinic_name", "therapist_term", "crisis_short", "retention"}  # clinic.yml's
     kept = settings | {"consented"}  # the client already agreed; starting over is not withdrawing
     cleared = flow.fresh_start()
     assert set(domain["slots"]) - kept == {name for name, value in cleared.items() if value is None}
 
 
-def test_every_response_name_the_code_builds_exists():
+def test_every_response_name_the_code_builds_exists(domain):
     from actions import language
 
-    responses = set(_domain()["responses"])
+    responses = set(domain["responses"])
     built = {f"utter_ask_{slot}" for slot in flow.ORDER}
     built |= {f"utter_normalise_fear_{kind}" for kind in [*language.lexicon()["fear_kinds"], "other"]}
     built |= {f"utter_coach_{kind}" for kind in
