@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
+# Rasa with this project's patches installed (service/cli.py): every Rasa command goes through it.
+RASA := $(BIN)/python -m service.cli
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -37,7 +39,7 @@ clinic: $(VENV)/.installed ## Check clinic.yml and write domain/clinic_generated
 
 $(MODEL): $(VENV)/.installed $(SOURCES)
 	@$(BIN)/python -m actions.clinic
-	$(BIN)/rasa train --domain domain --fixed-model-name bring-it-up --out models --quiet
+	$(RASA) train --domain domain --fixed-model-name bring-it-up --out models --quiet
 	@touch $(MODEL)  # up to date even when Rasa found nothing of its own to train again
 
 train: clinic $(MODEL) ## Train the model if data, domain, config or clinic.yml changed
@@ -55,7 +57,7 @@ purge: setup clinic ## Delete conversations older than clinic.yml's retention_da
 	@mkdir -p var && $(BIN)/python -m service.store $(ENDPOINTS)
 
 validate: clinic ## Check training data and domain (fails on any warning)
-	$(BIN)/rasa data validate --domain domain --fail-on-warning --quiet
+	$(RASA) data validate --domain domain --fail-on-warning --quiet
 
 test-unit: setup clinic ## Unit tests: drafting, language, safety rules, actions
 	$(BIN)/python -m pytest -q tests/unit
@@ -73,7 +75,7 @@ test-browser: train browser-deps ## The widget in Chromium: a full preparation o
 	$(BIN)/python -m pytest -q tests/browser
 
 test-stories: train ## rasa test on tests/test_stories.yml, failing on any wrong prediction
-	$(BIN)/rasa test core --stories tests/test_stories.yml \
+	$(RASA) test core --stories tests/test_stories.yml \
 	  --model $(MODEL) --fail-on-prediction-errors --out results/stories
 
 test: ## Everything CI runs: lint, validate, train, all tests
@@ -85,7 +87,7 @@ test: ## Everything CI runs: lint, validate, train, all tests
 	  test-browser test-stories
 
 eval: train ## NLU cross-validation; readable report in results/nlu/
-	$(BIN)/rasa test nlu --cross-validation --folds 3 --out results/nlu
+	$(RASA) test nlu --cross-validation --folds 3 --out results/nlu
 	@$(BIN)/python scripts/nlu_report.py results/nlu
 
 eval-safety: setup ## Safety screen on the frozen held-out sets (short, long): recall and precision per level, each layer alone and together

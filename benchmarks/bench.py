@@ -262,7 +262,7 @@ def prepare(work: Path, env: dict[str, str]) -> tuple[Bot, Bot]:
 
     ours_out = work / "ours-models"
     ours = Bot(OURS, ROOT, ours_out / "bring-it-up.tar.gz", OURS_SCRIPT, OURS_LOOP, OURS_PROBE)
-    ours.train_seconds = train([str(BIN / "rasa"), "train", "--domain", "domain", "--fixed-model-name",
+    ours.train_seconds = train([str(BIN / "python"), "-m", "service.cli", "train", "--domain", "domain", "--fixed-model-name",
                                 "bring-it-up", "--out", str(ours_out), "--force", "--quiet"], ROOT, env)
     return ours, stock
 

@@ -34,7 +34,7 @@ case "$mode" in
   *) RASA=(run --model "${MODEL:-models/bring-it-up.tar.gz}" --port "$RASA_PORT"
            --interface "${RASA_INTERFACE:-127.0.0.1}" --credentials "${CREDENTIALS:-credentials.yml}"
            --endpoints "$ENDPOINTS" --cors $("$BIN/python" -m actions.clinic --origins))
-     [ "$mode" = rasa ] && exec "$BIN/rasa" "${RASA[@]}" ;;
+     [ "$mode" = rasa ] && exec "$BIN/python" -m service.cli "${RASA[@]}" ;;
 esac
 
 "$BIN/python" "${ACTIONS[@]}" &
@@ -52,7 +52,7 @@ done
 set +e
 case "$mode" in
   shell)
-    "$BIN/rasa" shell --model models/bring-it-up.tar.gz --endpoints "$ENDPOINTS" --quiet ;;
+    "$BIN/python" -m service.cli shell --model models/bring-it-up.tar.gz --endpoints "$ENDPOINTS" --quiet ;;
   *)
     DEMO_PORT="$DEMO_PORT" BOT_URL="http://localhost:$RASA_PORT" "$BIN/python" -m service.demo_server &
     CHILDREN="$CHILDREN $!"
@@ -65,7 +65,7 @@ case "$mode" in
     echo "(For a chat in this terminal, stop with Ctrl-C and run 'make shell'.) Ctrl-C stops everything."
     echo
     # In the background so that a TERM sent to this script (not only Ctrl-C) stops Rasa too.
-    "$BIN/rasa" "${RASA[@]}" &
+    "$BIN/python" -m service.cli "${RASA[@]}" &
     RASA_PID=$!
     trap 'interrupted=1; kill -TERM $RASA_PID 2>/dev/null' INT TERM
     wait $RASA_PID

@@ -32,8 +32,10 @@ from actions.safety import assess  # noqa: E402
 from actions.screening import screen_text, sentences_of  # noqa: E402
 from actions.text import pieces  # noqa: E402
 
-# Short messages, and long answers with the risk somewhere inside (each written apart).
-HELD_OUT = (ROOT / "tests" / "safety_heldout.yml", ROOT / "tests" / "safety_heldout_long.yml")
+# Short messages, long answers with the risk somewhere inside, and a third set of both written
+# blind on 2026-12-02 before the fifth round of training data (each written apart).
+HELD_OUT = (ROOT / "tests" / "safety_heldout.yml", ROOT / "tests" / "safety_heldout_long.yml",
+            ROOT / "tests" / "safety_heldout_v3.yml")
 LEVELS = ("crisis", "check_in", "ethics", "none")
 
 

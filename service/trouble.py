@@ -14,23 +14,18 @@ task, so everything it calls sees the turn of its own request and no other.
 
 Custom actions also get a timeout well below the conversation lock's lifetime
 (`TICKET_LOCK_LIFETIME`, 60 s): Rasa waits up to 300 s for an action, and a lock that
-expires mid-turn lets a second message of the same conversation in at the same time.
+expires mid-turn lets a second message of the same conversation in at the same time
+(service/rasa_patches/action_timeout.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
 
-from rasa.core.actions.action import RemoteAction
 from rasa.core.lock_store import LOCK_LIFETIME
-
-logger = logging.getLogger(__name__)
 
 ACTION_TIMEOUT = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "20"))
 if ACTION_TIMEOUT >= LOCK_LIFETIME:
@@ -74,18 +69,3 @@ def report(problem: str) -> None:
 def current() -> Turn | None:
     return _turn.get()
 
-
-_rasa_run = RemoteAction.run
-
-
-async def _run_with_timeout(self: RemoteAction, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return await asyncio.wait_for(_rasa_run(self, *args, **kwargs), ACTION_TIMEOUT)
-    except Exception as exc:
-        # Rasa logs and carries on; the channel tells the client.
-        logger.error("custom action %s failed with %s", self.name(), type(exc).__name__)
-        report("action")
-        raise
-
-
-RemoteAction.run = _run_with_timeout  # type: ignore[method-assign]

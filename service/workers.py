@@ -21,7 +21,6 @@ import multiprocessing
 import socket
 from typing import Any
 
-import sanic.app
 from sanic.server import runners
 
 _sanic_serve_multiple = runners.serve_multiple
@@ -59,7 +58,7 @@ def reuse_port_socket(host: str | None, port: int) -> socket.socket:
     return sock
 
 
-def _serve_multiple(server_settings: dict[str, Any], workers: int) -> None:
+def serve_multiple(server_settings: dict[str, Any], workers: int) -> None:
     if server_settings.get("sock") is None and not server_settings.get("unix"):
         held = reuse_port_socket(server_settings["host"], server_settings["port"])
         held.set_inheritable(True)
@@ -71,7 +70,7 @@ def _serve_multiple(server_settings: dict[str, Any], workers: int) -> None:
     _sanic_serve_multiple(server_settings, workers)
 
 
-def _serve(**settings: Any) -> Any:
+def serve(**settings: Any) -> Any:
     sock = settings.get("sock")
     if sock is not None and sock in _held:  # a worker: listen on a socket of its own
         own = reuse_port_socket(*sock.getsockname()[:2])
@@ -94,7 +93,3 @@ def crowded() -> bool:
     if _shared["rows"].value < len(table):  # not every worker is up yet
         return False
     return len(_open) > min(table) + 1
-
-
-sanic.app.serve_multiple = _serve_multiple  # type: ignore[assignment]
-runners.serve = _serve  # type: ignore[assignment]

