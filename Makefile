@@ -11,7 +11,7 @@ export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWa
 export PYTHONPATH := $(CURDIR)
 MODEL := models/bring-it-up.tar.gz
 # What the model is trained from (the widget's words, content/widget.yml, are not among them).
-SOURCES := config.yml clinic.yml $(shell find data domain content components -name '*.yml' -o -name '*.py' 2>/dev/null | grep -v -e clinic_generated -e content/widget.yml)
+SOURCES := config.yml clinic.yml $(shell find data domain content components bring_it_up -name '*.yml' -o -name '*.py' 2>/dev/null | grep -v -e clinic_generated -e content/widget.yml)
 export RASA_INTERFACE ?= 127.0.0.1
 # Where conversations are kept (endpoints.yml reads it); clinics: ENDPOINTS=endpoints.clinic.yml
 export TRACKER_DB ?= var/conversations.db
@@ -35,10 +35,10 @@ browser-deps: tests/browser/node_modules/.package-lock.json ## Debian's Chromium
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
 
 clinic: $(VENV)/.installed ## Check clinic.yml and write domain/clinic_generated.yml
-	@$(BIN)/python -m actions.clinic
+	@$(BIN)/python -m bring_it_up.clinic
 
 $(MODEL): $(VENV)/.installed $(SOURCES)
-	@$(BIN)/python -m actions.clinic
+	@$(BIN)/python -m bring_it_up.clinic
 	$(RASA) train --domain domain --fixed-model-name bring-it-up --out models --quiet
 	@touch $(MODEL)  # up to date even when Rasa found nothing of its own to train again
 
@@ -97,8 +97,8 @@ bench: train ## Benchmark against a stock `rasa init` bot; writes benchmarks/RES
 	$(BIN)/python benchmarks/bench.py
 
 lint: setup ## ruff and mypy
-	$(BIN)/python -m ruff check actions components service tests scripts benchmarks
-	$(BIN)/python -m mypy actions components service
+	$(BIN)/python -m ruff check bring_it_up actions components service tests scripts benchmarks
+	$(BIN)/python -m mypy bring_it_up actions components service
 
 clean: ## Remove the trained model, caches and test results (keeps the venv)
 	rm -rf models/*.tar.gz .rasa results .pytest_cache

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,30 +10,13 @@ from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import coaching, drafting, flow, language, realise
 from actions.forms import answered, intent_of, unusable
 from actions.guard import Guarded
+from bring_it_up import coaching, drafting, flow, language
 
 
 def _events(values: dict[str, Any]) -> list[EventType]:
     return [SlotSet(k, v) for k, v in values.items()]
-
-
-def compose_from_slots(slots: dict[str, Any]) -> dict[str, Any]:
-    """The draft; its `parts` (the answers as sections) stay on the dict for coaching and
-    are not sent to the client (`send_draft`)."""
-    parts = realise.draft_parts(slots)
-    kind = "ending" if realise.about_ending(slots) else slots.get("rupture_kind")
-    if kind != "logistics" and kind != "ending" and slots.get("identity_involved") == "yes":
-        kind = "identity"  # the client said who they are is part of it
-    draft = drafting.compose(
-        parts,
-        tone=slots.get("tone") or "gentle",
-        length=int(slots.get("draft_length") or 0),
-        overrides=slots.get("section_overrides") or {},
-        kind=kind,
-    )
-    return {**draft, "one_sentence": drafting.one_sentence(kind), "parts": parts}
 
 
 # What makes one version of the draft differ from another; "Undo" goes back one of them.
@@ -55,34 +37,17 @@ def send_draft(dispatcher: CollectingDispatcher, draft: dict[str, Any],
     return [SlotSet("draft_history", history)]
 
 
-# Sections the client wrote; the opener and closing are ours, and the worry is theirs to say.
-COACHED = ("observation", "feeling", "impact", "identity", "hope")
-
-
-def next_offer(slots: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any] | None:
-    """The first coaching suggestion the client has not answered yet, if any."""
-    kept = set(slots.get("coach_kept") or [])
-    feeling_part = draft["parts"].get("feeling") or ("", "")
-    feeling = feeling_part[1] if feeling_part[0] == "fragment" else ""
-    for section in COACHED:
-        text = draft["sections"].get(section)
-        for offer in coaching.coach(text or "", feeling if section == "observation" else ""):
-            if offer.original not in kept:
-                return {"section": section, **asdict(offer)}
-    return None
-
-
 def offer_coaching(dispatcher: CollectingDispatcher, slots: dict[str, Any],
                    draft: dict[str, Any]) -> list[EventType]:
     """Offer the next suggestion (one at a time) and point out private details."""
-    offer = next_offer(slots, draft)
+    offer = coaching.next_offer(slots, draft)
     if offer and offer["kind"] == "pseudo_feeling":
         options = list(offer["options"])
         dispatcher.utter_message(
             response="utter_coach_pseudo_feeling", word=offer["word"].capitalize(),
             options=", ".join(options[:-1]) + f" or {options[-1]}",
             buttons=[{"title": o.capitalize(), "payload": f'/coach_accept{{"coach_choice": "{o}"}}'}
-                     for o in options] + [{"title": "Keep my words", "payload": "/coach_decline"}])
+                     for o in options] + [{"title": coaching.keep_my_words(), "payload": "/coach_decline"}])
     elif offer:
         name = "utter_coach_minimising_drop" if offer["kind"] == "minimising" and not offer["rewrite"] \
             else f"utter_coach_{offer['kind']}"
@@ -133,7 +98,7 @@ class ActionShowDraft(Guarded, Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[EventType]:
-        draft = compose_from_slots(tracker.slots)
+        draft = drafting.from_slots(tracker.slots)
         answered = {"observation", "feeling", "hope"} & set(draft["sections"])
         dispatcher.utter_message(response="utter_draft_intro" if answered else "utter_draft_empty")
         shown = send_draft(dispatcher, draft, tracker.slots)
@@ -158,7 +123,7 @@ class ActionUndoDraft(Guarded, Action):
         previous = history[-1]
         slots = {**tracker.slots, **previous, "draft_history": history}
         dispatcher.utter_message(response="utter_undone")
-        send_draft(dispatcher, compose_from_slots(slots), slots)
+        send_draft(dispatcher, drafting.from_slots(slots), slots)
         return [*_events(previous), SlotSet("draft_history", history)]
 
 
@@ -185,19 +150,19 @@ class ActionCoachAnswer(Guarded, Action):
             fields = {k: v for k, v in offer.items() if k != "section"}
             taken = coaching.Offer(**{**fields, "options": tuple(fields.get("options") or ())})
             choice = slots.get("coach_choice") or (taken.options[0] if taken.options else "")
-            before = compose_from_slots(slots)["sections"].get(offer["section"], "")
+            before = drafting.from_slots(slots)["sections"].get(offer["section"], "")
             overrides = {**(slots.get("section_overrides") or {}),
                          offer["section"]: coaching.apply(before, taken, choice)}
             slots["section_overrides"] = overrides
             events.append(SlotSet("section_overrides", overrides))
-            draft = compose_from_slots(slots)
+            draft = drafting.from_slots(slots)
             dispatcher.utter_message(response="utter_coach_taken")
             events += send_draft(dispatcher, draft, slots)
         else:
             slots["coach_kept"] = [*(slots.get("coach_kept") or []), offer["original"]]
             events.append(SlotSet("coach_kept", slots["coach_kept"]))
             dispatcher.utter_message(response="utter_coach_kept")
-            draft = compose_from_slots(slots)
+            draft = drafting.from_slots(slots)
         return events + offer_coaching(dispatcher, slots, draft)
 
 
@@ -213,7 +178,7 @@ class ActionMakeShorter(Guarded, Action):
             return []
         slots = {**tracker.slots, "draft_length": float(length + 1)}
         return [SlotSet("draft_length", float(length + 1)),
-                *send_draft(dispatcher, compose_from_slots(slots), slots)]
+                *send_draft(dispatcher, drafting.from_slots(slots), slots)]
 
 
 class ActionApplyEdit(Guarded, Action):

@@ -12,10 +12,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import flow, language, safety
 from actions.guard import Guarded
-from actions.text import clean
-from actions.tidy import tidy
+from bring_it_up import flow, language, safety
+from bring_it_up.text import clean
+from bring_it_up.tidy import tidy
 
 # Parts of a long answer that may fill later questions, and the slot each goes to.
 PREFILLABLE = ("feeling", "impact", "fear", "hope")

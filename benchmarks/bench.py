@@ -446,7 +446,7 @@ def report(results: dict[str, dict[str, Any]], seconds: float, rounds: int) -> s
             "",
             "## The safety screen's sentence encoder",
             "",
-            "all-MiniLM-L6-v2 on TensorFlow (actions/semantic.py), measured alone in a process of "
+            "all-MiniLM-L6-v2 on TensorFlow (bring_it_up/semantic.py), measured alone in a process of "
             f"its own over {encoder['messages']:.0f} client messages of the probe conversation "
             "(every sentence of a message in one call, none cached): "
             f"**{encoder['p50']:.1f} ms per message at the median, {encoder['p95']:.1f} ms at p95**; "
@@ -510,8 +510,8 @@ def main() -> None:
 ENCODER_PROBE = """
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
-from actions import semantic
-from actions.screening import sentences_of
+from bring_it_up import semantic
+from bring_it_up.screening import sentences_of
 def rss():
     with open("/proc/self/status") as status:
         return next(int(l.split()[1]) for l in status if l.startswith("VmRSS")) / 1024

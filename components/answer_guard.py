@@ -13,7 +13,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.text import load_content, normalize
+from bring_it_up.text import load_content, normalize
 from components.base import StatelessComponent
 
 

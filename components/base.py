@@ -10,7 +10,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
-from actions import text
+from bring_it_up import text
 
 
 class StatelessComponent(GraphComponent):

@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.text import normalize
+from bring_it_up.text import normalize
 from components.base import StatelessComponent
 
 

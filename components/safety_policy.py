@@ -32,8 +32,8 @@ from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, U
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.safety import clear_yes, says_no
-from actions.text import load_content
+from bring_it_up.safety import clear_yes, says_no
+from bring_it_up.text import load_content
 
 # The bot's replies that open and close the hold, and the questions whose answers this reads.
 ASK_SAFE = "utter_ask_safe_now"

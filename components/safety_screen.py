@@ -1,7 +1,7 @@
 """Rasa NLU component: the safety screen, run on every message, last in the pipeline.
 
-Two layers (actions/screening.py): the deterministic rules of content/safety_rules.yml, which
-nothing out-votes, and the semantic layer (actions/semantic.py: a sentence encoder and a
+Two layers (bring_it_up/screening.py): the deterministic rules of content/safety_rules.yml, which
+nothing out-votes, and the semantic layer (bring_it_up/semantic.py: a sentence encoder and a
 classifier trained by `make train` on data/safety/*.yml), which may raise a level, never lower
 one. A finding sets the intent to safety_crisis / safety_check_in / safety_ethics with
 confidence 1.0, records its layer and why (the rule and the words it matched, or the nearest
@@ -32,7 +32,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions import safety, screening, semantic, text
+from bring_it_up import safety, screening, semantic, text
 from components.answer_guard import looks_like_an_answer
 
 logger = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ case "$mode" in
   shell) ;;
   *) RASA=(run --model "${MODEL:-models/bring-it-up.tar.gz}" --port "$RASA_PORT"
            --interface "${RASA_INTERFACE:-127.0.0.1}" --credentials "${CREDENTIALS:-credentials.yml}"
-           --endpoints "$ENDPOINTS" --cors $("$BIN/python" -m actions.clinic --origins))
+           --endpoints "$ENDPOINTS" --cors $("$BIN/python" -m bring_it_up.clinic --origins))
      [ "$mode" = rasa ] && exec "$BIN/python" -m service.cli "${RASA[@]}" ;;
 esac
 

@@ -6,7 +6,7 @@
     python scripts/safety_eval.py --cv-long 5   # whether messages of many sentences, read
                                                 # sentence by sentence, need a bar of their own
 
-The classifier is trained here exactly as `make train` trains it (actions/semantic.py `fit` on
+The classifier is trained here exactly as `make train` trains it (bring_it_up/semantic.py `fit` on
 data/safety/*.yml and the benign NLU examples); the held-out sets (tests/safety_heldout.yml,
 tests/safety_heldout_long.yml) were written apart from that data and are never trained on.
 """
@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from actions import semantic  # noqa: E402
-from actions.safety import assess  # noqa: E402
-from actions.screening import screen_text, sentences_of  # noqa: E402
-from actions.text import pieces  # noqa: E402
+from bring_it_up import semantic  # noqa: E402
+from bring_it_up.safety import assess  # noqa: E402
+from bring_it_up.screening import screen_text, sentences_of  # noqa: E402
+from bring_it_up.text import pieces  # noqa: E402
 
 # Short messages, long answers with the risk somewhere inside, and a third set of both written
 # blind on 2026-12-02 before the fifth round of training data (each written apart).
@@ -266,6 +266,7 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=0, help="list this many mistakes")
     parser.add_argument("--cv-long", type=int, default=0,
                         help="cross-validate a bar for messages of three or more sentences")
+    parser.add_argument("--only", type=Path, help="evaluate this held-out set only")
     parser.add_argument("--benign", type=float, default=0.02,
                         help="with --cv: the share of benign messages allowed a safety reply")
     args = parser.parse_args()
@@ -277,7 +278,7 @@ def main() -> None:
         return
     texts, labels = semantic.training_examples()
     model = semantic.fit(texts, labels)
-    for path in HELD_OUT:
+    for path in [args.only.resolve()] if args.only else HELD_OUT:
         held_texts, held_labels = held_out(path)
         print(f"\n# Safety screen on the held-out set {path.relative_to(ROOT)} ({len(held_texts)} "
               f"messages, never trained on); classifier trained on {len(texts)} messages")

@@ -22,7 +22,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.language import load_nlp
+from bring_it_up.language import load_nlp
 
 logger = logging.getLogger("service.action_server")
 

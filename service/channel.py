@@ -38,7 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.text import pieces
+from bring_it_up.text import pieces
 from service import rasa_patches, trouble, workers
 from service.gate import TurnGate
 from service.inputs import (

@@ -16,7 +16,7 @@ import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from actions.clinic import LOGO_TYPES, ROOT, load_clinic, widget_config
+from bring_it_up.clinic import LOGO_TYPES, ROOT, load_clinic, widget_config
 
 WIDGET = Path(__file__).resolve().parent.parent / "widget"
 FILES = {"/widget.js": ("widget.js", "text/javascript"), "/widget.css": ("widget.css", "text/css"),

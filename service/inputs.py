@@ -14,7 +14,7 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable
 from typing import Any
 
-from actions.text import clean
+from bring_it_up.text import clean
 
 # crypto.randomUUID() (36), uuid4().hex (32, what `rasa shell` uses) and the like.
 SENDER_ID = re.compile(r"[A-Za-z0-9_-]{16,128}")

@@ -6,8 +6,9 @@ else is Rasa's own `SQLTrackerStore`. On top of it:
   asked to delete their data and confirmed), every row of that conversation is deleted
   instead of saved. SQLite runs with `secure_delete`, so the bytes are overwritten too.
 - **Retention is enforced.** Conversations whose last event is older than
-  `retention_days` (clinic.yml, default 7) are purged when the server starts, then at
-  most every `purge_every_minutes` while it runs, and by `make purge`. With
+  `retention_days` (clinic.yml, default 7) are purged when the server starts, then every
+  `purge_every_minutes` (default 60) on a timer while it runs, busy or idle, and by
+  `make purge`. With
   `retention_days: 0` nothing is kept after a conversation ends: it is deleted when the
   client says goodbye or stops, and purged once idle for `idle_minutes` (default 60). A
   conversation that ends before the client agreed to the terms ("Not now") is deleted then,
@@ -63,7 +64,7 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from actions.clinic import load_clinic
+from bring_it_up.clinic import load_clinic
 from service import trouble
 
 logger = logging.getLogger(__name__)
@@ -129,12 +130,30 @@ class PrivateTrackerStore(SQLTrackerStore):
         self.retention_days = float(retention_days)
         self.purge_every = float(purge_every_minutes) * 60
         self.idle_minutes = float(idle_minutes)
-        self._last_purge = 0.0
         self.last_purged = 0
         try:
             self.purge()
         except SQLAlchemyError as err:
             logger.error("retention: purge at start failed with %s", type(err).__name__)
+        self._timer = self._start_timer()
+
+    def _start_timer(self) -> asyncio.Task[None] | None:
+        """Rasa makes the tracker store inside the server's event loop; there the purge runs
+        every `purge_every` seconds for the life of the server. Outside one (`make purge`, a
+        script) there is nothing to keep running."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        return loop.create_task(self._purge_on_timer())
+
+    async def _purge_on_timer(self) -> None:
+        while True:
+            await asyncio.sleep(self.purge_every)
+            try:
+                await self._in_thread(self.purge)
+            except SQLAlchemyError as err:
+                logger.error("retention: purge failed with %s", type(err).__name__)
 
     # -- Rasa's interface ------------------------------------------------------------
 
@@ -164,8 +183,6 @@ class PrivateTrackerStore(SQLTrackerStore):
             self._kept[tracker.sender_id] = (tracker, newest)
             while len(self._kept) > self.kept_conversations:
                 self._kept.popitem(last=False)
-        if time.time() - self._last_purge > self.purge_every:
-            await self._in_thread(self.purge)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
                         ) -> DialogueStateTracker | None:
@@ -289,7 +306,6 @@ class PrivateTrackerStore(SQLTrackerStore):
 
     def purge(self, now: float | None = None) -> int:
         """Delete every conversation past the retention period; returns how many."""
-        self._last_purge = time.time()
         event = self.SQLEvent
         with self.session_scope() as session:
             stale = (session.query(event.sender_id).group_by(event.sender_id)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from actions import language
-from actions.text import load_content
-from actions.tidy import QUOTED
+from bring_it_up import language
+from bring_it_up.text import load_content
+from bring_it_up.tidy import QUOTED
 
 _DEBRIS = re.compile(r"\bNone\b|\{|\}|\[|\]|\s{2,}|\.\.|\s[.,]|<|>")
 _CORRECTION = re.compile(r"\?\s*(?:no\b|wait\b|more like\b|actually\b)|\bno wait\b", re.I)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 
-from actions.language import SPACY_MODEL, load_nlp
+from bring_it_up.language import SPACY_MODEL, load_nlp
 from service.rasa_patches import Patch
 
 rasa_load_spacy = SpacyNLP.load_model
@@ -23,7 +23,7 @@ rasa_load_spacy = SpacyNLP.load_model
 
 def _load_spacy_sharing_vocab(spacy_model_name: str) -> SpacyModel:
     """Rasa's own load (no dependency parser), without entities, and sharing its vocabulary
-    with the safety screen's model (see actions.safety.assess)."""
+    with the safety screen's model (see bring_it_up.safety.assess)."""
     if spacy_model_name != SPACY_MODEL:
         return rasa_load_spacy(spacy_model_name)
     import spacy

@@ -164,7 +164,7 @@ def test_a_no_to_a_check_in_is_remembered_for_the_same_words(chat):
 def test_words_no_rule_lists_get_the_safety_reply_and_say_why(agent, loop, text, levels):
     """The semantic layer (no rule matches these): each finding names its layer, the sentence
     and the nearest training message, for audit."""
-    from actions.safety import screen
+    from bring_it_up.safety import screen
 
     assert screen(text) is None, "a rule matches: pick words no rule lists"
     parsed = loop.run_until_complete(agent.parse_message(text))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.coaching import apply, coach, private_details
+from bring_it_up.coaching import apply, coach, private_details
 
 REWRITES = [
     # blame with absolutes -> observation + I-statement (the client's feeling if named)
@@ -162,3 +162,17 @@ def test_two_blame_sentences_do_not_end_the_same_way():
     taken = apply(text, first)  # one at a time, as in the conversation
     assert coach(taken)[0].rewrite == ("When you look at the clock while I talk about my divorce, "
                                        "that's hard for me too.")
+
+
+def test_the_keep_my_words_button_says_the_same_everywhere():
+    """The pseudo-feeling offer builds its buttons in code; its "keep" button is the one the
+    domain's other coaching offers show."""
+    import yaml
+
+    from bring_it_up.coaching import keep_my_words
+    from tests.conftest import ROOT
+
+    responses = yaml.safe_load((ROOT / "domain" / "coaching.yml").read_text())["responses"]
+    titles = {b["title"] for variations in responses.values() for v in variations
+              for b in v.get("buttons", []) if b["payload"] == "/coach_decline"}
+    assert keep_my_words() in titles

@@ -100,7 +100,7 @@ def test_the_model_is_trained_again_for_its_own_words_only(tmp_path, monkeypatch
     for a button label)."""
     import shutil
 
-    from actions import text
+    from bring_it_up import text
 
     content = tmp_path / "content"
     shutil.copytree(text.CONTENT, content)

@@ -63,3 +63,21 @@ def test_readme_names_the_same_images_and_settings():
     for word in ["docker-compose.yml", "postgres:15", "redis:7", "make run-clinic",
                  *sorted(ENDPOINT_VARS)]:
         assert word in readme, word
+
+
+def test_the_readme_folder_map_matches_the_tree():
+    """Every folder of the repository, and every module of the packages, is in the map."""
+    import subprocess
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Folder map"):readme.index("## The clinic widget")]
+    mapped = set(re.findall(r"`([^`]+)`", table))
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    folders = {path.split("/")[0] + "/" for path in tracked if "/" in path}
+    missing = [f for f in sorted(folders) if not any(m == f or m.startswith(f) for m in mapped)]
+    assert not missing, f"folders not in the README's map: {missing}"
+    for package in ("bring_it_up", "actions", "components", "service"):
+        row = next(line for line in table.splitlines() if line.startswith(f"| `{package}/`"))
+        modules = {p.name for p in (ROOT / package).glob("*.py") if p.name != "__init__.py"}
+        unnamed = [m for m in sorted(modules) if f"`{m}`" not in row]
+        assert not unnamed, f"{package}/ modules not in the README's map: {unnamed}"

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from actions.drafting import compose
+from bring_it_up.drafting import compose
 
 PARTS = {
     "observation": ("clause", "You looked at the clock while I was talking about my divorce."),
@@ -85,7 +85,7 @@ def test_an_impact_that_already_says_since_gets_no_second_since():
     (None, "stayed with me"), ("something else", "stayed with me"),
 ])
 def test_one_sentence_to_say_out_loud(kind, words):
-    from actions.drafting import one_sentence
+    from bring_it_up.drafting import one_sentence
 
     line = one_sentence(kind)
     assert words in line.lower() or words in line

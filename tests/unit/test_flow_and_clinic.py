@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from actions import clinic, flow
-from actions.text import clean, normalize
+from bring_it_up import clinic, flow
+from bring_it_up.text import clean, normalize
 
 
 def test_follow_up_questions_only_when_they_make_sense():
@@ -74,7 +74,7 @@ def test_start_over_clears_every_slot_of_the_conversation(domain):
 
 
 def test_every_response_name_the_code_builds_exists(domain):
-    from actions import language
+    from bring_it_up import language
 
     responses = set(domain["responses"])
     built = {f"utter_ask_{slot}" for slot in flow.ORDER}

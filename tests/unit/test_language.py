@@ -2,7 +2,7 @@
 
 import pytest
 
-from actions import language
+from bring_it_up import language
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -121,7 +121,7 @@ def test_answers_about_the_therapist_read_as_said_to_them(text, they_is_therapis
     ("meh, small", "small"),
 ])
 def test_the_feeling_said_back_reads_as_part_of_the_sentence(answer, said_back):
-    from actions.language import feeling_summary
+    from bring_it_up.language import feeling_summary
 
     assert feeling_summary(answer) == said_back
 
@@ -133,7 +133,7 @@ def test_the_feeling_said_back_reads_as_part_of_the_sentence(answer, said_back):
     ("I paid her fee late", "I paid your fee late"),
 ])
 def test_her_after_a_verb_of_telling_is_the_person_told(text, addressed):
-    from actions.language import to_second_person
+    from bring_it_up.language import to_second_person
 
     assert to_second_person(text) == addressed
 
@@ -145,8 +145,8 @@ def test_her_after_a_verb_of_telling_is_the_person_told(text, addressed):
     ("I just want her to listen", "I just want you to listen."),
 ])
 def test_a_hope_reads_as_the_client_would_say_it(hope, sentence):
-    from actions.drafting import compose
-    from actions.realise import draft_parts
+    from bring_it_up.drafting import compose
+    from bring_it_up.realise import draft_parts
 
     draft = compose(draft_parts({"what_happened": "she forgot what I told her", "hope": hope}),
                     tone="direct")

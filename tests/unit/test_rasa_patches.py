@@ -20,7 +20,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.language import load_nlp
+from bring_it_up.language import load_nlp
 from service import rasa_patches
 from service.rasa_patches import rules, spacy_vocab, validator
 from service.rasa_patches import tracker as tracker_patch
@@ -51,7 +51,7 @@ def _nlu_and_safety_texts() -> list[str]:
     import yaml
     from rasa.shared.nlu.training_data.loading import load_data
 
-    from actions.text import normalize
+    from bring_it_up.text import normalize
     from tests.conftest import ROOT
 
     texts = [m.get("text") for m in load_data(str(ROOT / "data/nlu")).training_examples]
@@ -61,7 +61,7 @@ def _nlu_and_safety_texts() -> list[str]:
 
 
 def test_the_safety_screen_s_finished_parse_is_a_whole_parse():
-    from actions.safety import _parse
+    from bring_it_up.safety import _parse
 
     def annotations(doc):
         return [(t.text, t.lemma_, t.pos_, t.tag_, t.dep_, t.head.i, t.is_sent_start, str(t.morph))
@@ -79,7 +79,7 @@ def test_the_safety_screen_s_finished_parse_is_a_whole_parse():
 
 
 def test_the_safety_screen_finds_the_same_in_the_pipeline_s_parse():
-    from actions.safety import _expand, assess
+    from bring_it_up.safety import _expand, assess
 
     component = _spacy_nlp()
     texts = _nlu_and_safety_texts()
@@ -92,7 +92,7 @@ def test_the_safety_screen_finds_the_same_in_the_pipeline_s_parse():
 
 
 def test_the_safety_screen_skips_its_matcher_only_when_it_would_find_nothing():
-    from actions.safety import _expand, _matcher, _may_match
+    from bring_it_up.safety import _expand, _matcher, _may_match
 
     matcher, _, needs = _matcher()
     texts = [_expand(text.lower()) for text in _nlu_and_safety_texts()]

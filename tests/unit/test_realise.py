@@ -1,4 +1,4 @@
-"""The realisation step (actions/tidy.py, actions/realise.py): answers become sentences said to
+"""The realisation step (bring_it_up/tidy.py, bring_it_up/realise.py): answers become sentences said to
 the therapist. tests/draft_corpus.yml holds client answers in many styles with the sentence
 each must become; every draft made here also passes tests/draft_checks.py."""
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions import drafting, realise
-from actions.tidy import tidy
+from bring_it_up import drafting, realise
+from bring_it_up.tidy import tidy
 from tests.draft_checks import problems
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -79,9 +79,9 @@ def draft(**slots) -> str:
 
 
 def realise_draft(slots: dict) -> dict:
-    from actions.actions import compose_from_slots
+    from bring_it_up.drafting import from_slots
 
-    return compose_from_slots({"therapist_term": "therapist", **slots})
+    return from_slots({"therapist_term": "therapist", **slots})
 
 
 def test_a_name_is_you_and_the_draft_never_says_my_therapist():

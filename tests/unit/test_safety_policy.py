@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.safety import clear_yes, says_no
+from bring_it_up.safety import clear_yes, says_no
 from components.safety_policy import SafetyPolicy, replies
 
 DOMAIN = Domain.load("domain")

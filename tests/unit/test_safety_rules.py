@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.safety import screen
+from bring_it_up.safety import screen
 
 TABLE = yaml.safe_load((Path(__file__).parent.parent / "safety_phrasings.yml").read_text())
 

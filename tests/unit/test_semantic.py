@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import yaml
 
-from actions import semantic
-from actions.screening import sentences_of
+from bring_it_up import semantic
+from bring_it_up.screening import sentences_of
 from scripts.safety_eval import HELD_OUT
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from actions.clinic import ClinicConfigError, _check_origins, _check_retention, retention_words
+from bring_it_up.clinic import ClinicConfigError, _check_origins, _check_retention, retention_words
 from components.language_check import other_language
 from service.inputs import BadRequest, RateLimiter, has_words, offered_payloads, parse, text_for_rasa, tidy
 
@@ -230,6 +230,30 @@ def test_store_purges_by_age(store_factory):
     assert reopened.last_purged == 0
 
 
+def test_a_server_with_no_messages_still_purges_on_its_timer(tmp_path):
+    """Retention does not wait for a message: inside a server's event loop (where Rasa makes
+    the store) the purge runs on a timer."""
+    from rasa.shared.core.domain import Domain
+
+    from service.store import PrivateTrackerStore
+
+    async def idle_server() -> list[int]:
+        store = PrivateTrackerStore(domain=Domain.load("domain"), dialect="sqlite",
+                                    db=str(tmp_path / "t.db"), retention_days=7,
+                                    purge_every_minutes=0.002)  # every 0.12 s
+        await store.save(conversation("o" * 20, at=time.time() - 8 * 86400))
+        await store.save(conversation("n" * 20))
+        stored = rows(store, "o" * 20)
+        for _ in range(200):  # no message, no save: only the timer can purge
+            if not rows(store, "o" * 20):
+                break
+            await asyncio.sleep(0.05)
+        return [stored, rows(store, "o" * 20), rows(store, "n" * 20)]
+
+    stored, old, new = asyncio.run(idle_server())
+    assert stored > 0 and old == 0 and new > 0
+
+
 def test_store_errors_name_no_conversation_and_are_told_to_the_client(store_factory, tmp_path, caplog):
     from service import trouble
     from service.store import StoreUnavailable
@@ -282,7 +306,7 @@ def test_clinic_endpoints_take_every_secret_from_the_environment(monkeypatch):
 
 
 def test_widget_config_fills_in_the_clinic_and_keeps_words_in_data():
-    from actions.clinic import load_clinic, widget_config
+    from bring_it_up.clinic import load_clinic, widget_config
 
     config = widget_config(load_clinic())
     consent = " ".join(config["consent"])
@@ -302,7 +326,7 @@ def test_widget_config_fills_in_the_clinic_and_keeps_words_in_data():
 def test_widget_settings_are_checked(tmp_path, changes, complaint):
     import yaml
 
-    from actions.clinic import load_clinic
+    from bring_it_up.clinic import load_clinic
 
     clinic = yaml.safe_load(open("clinic.yml", encoding="utf-8"))
     clinic.update(changes)

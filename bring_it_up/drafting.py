@@ -15,7 +15,8 @@ from typing import Any
 
 from jinja2 import Environment, StrictUndefined, Template
 
-from actions.text import load_content, strip_markup
+from bring_it_up import realise
+from bring_it_up.text import load_content, strip_markup
 
 TONES = ("gentle", "direct", "brief")
 Part = tuple[str, str]  # (form, text)
@@ -131,3 +132,20 @@ def one_sentence(kind: str | None) -> str:
 
 def can_shorten(length: int) -> bool:
     return length < 2
+
+
+def from_slots(slots: dict[str, Any]) -> dict[str, Any]:
+    """The draft; its `parts` (the answers as sections) stay on the dict for coaching and
+    are not sent to the client (`send_draft`)."""
+    parts = realise.draft_parts(slots)
+    kind = "ending" if realise.about_ending(slots) else slots.get("rupture_kind")
+    if kind != "logistics" and kind != "ending" and slots.get("identity_involved") == "yes":
+        kind = "identity"  # the client said who they are is part of it
+    draft = compose(
+        parts,
+        tone=slots.get("tone") or "gentle",
+        length=int(slots.get("draft_length") or 0),
+        overrides=slots.get("section_overrides") or {},
+        kind=kind,
+    )
+    return {**draft, "one_sentence": one_sentence(kind), "parts": parts}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from actions.text import clean, load_content, sentences
+from bring_it_up.text import clean, load_content, sentences
 
 
 def _config() -> dict:
@@ -83,7 +83,7 @@ def _replace_the_corrected(before: str, after: str) -> str:
     """"he was 10, no wait, 15 minutes late" -> "he was 15 minutes late": the correction
     takes the place of the last word of its kind ("10"), or of everything when it is a
     sentence of its own ("she laughed, no wait, she smirked")."""
-    from actions.language import parse
+    from bring_it_up.language import parse
 
     new = parse(after)
     if any(t.dep_ in ("nsubj", "nsubjpass", "expl") for t in new):

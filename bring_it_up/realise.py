@@ -1,7 +1,7 @@
 """The client's answers as sentences said to the therapist (pure: spaCy, no Rasa).
 
 Between the answers and the templates of content/draft_templates.yml: each answer is tidied
-(actions/tidy.py), turned to "you" (language.to_second_person) and given the form its
+(bring_it_up/tidy.py), turned to "you" (language.to_second_person) and given the form its
 section needs, read from spaCy's parse:
 
 - a feeling said in pieces ("Misunderstood. And a bit patronised") becomes one list of
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from actions import language
-from actions.text import clean, load_content, sentences
-from actions.tidy import tidy
+from bring_it_up import language
+from bring_it_up.text import clean, load_content, sentences
+from bring_it_up.tidy import tidy
 
 Part = tuple[str, str]
 

@@ -1,7 +1,7 @@
 """The whole safety screen (no Rasa): the rules, then the semantic layer, on every sentence.
 
-The rules (actions/safety.py) are the auditable floor that nothing out-votes; the semantic
-layer (actions/semantic.py) may raise a level, never lower one. A message the rules read as
+The rules (bring_it_up/safety.py) are the auditable floor that nothing out-votes; the semantic
+layer (bring_it_up/semantic.py) may raise a level, never lower one. A message the rules read as
 calm (they saw the risky words and found them negated, about someone else, or an idiom: "I
 don't want to die", "my friend wants to die", "dead tired") is theirs to judge: the semantic
 layer does not raise it. Used by the Rasa component (components/safety_screen.py) and by
@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from actions.safety import LEVELS, assess
-from actions.semantic import SafetyModel, assess_sentences, load_encoder, prepare
-from actions.text import pieces
+from bring_it_up.safety import LEVELS, assess
+from bring_it_up.semantic import SafetyModel, assess_sentences, load_encoder, prepare
+from bring_it_up.text import pieces
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,15 @@ Word lists and patterns live in content/coaching.yml.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
 from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
-from actions.language import load_nlp, parse
-from actions.text import load_content
+from bring_it_up.language import load_nlp, parse
+from bring_it_up.text import load_content
 
 _NEGATED = {"can": "can't", "could": "couldn't", "will": "won't", "would": "wouldn't",
             "do": "don't", "does": "doesn't", "did": "didn't", "are": "aren't", "were": "weren't",
@@ -51,6 +51,15 @@ class Offer:
 
 def _rules() -> dict[str, Any]:
     return load_content("coaching.yml")
+
+
+def keep_my_words() -> str:
+    return str(_rules()["keep_my_words"])
+
+
+def _frame(name: str, **words: str) -> str:
+    """One of the rewrite frames in content/coaching.yml, filled in."""
+    return str(_rules()["frames"][name]).format(**words)
 
 
 @lru_cache(maxsize=1)
@@ -187,9 +196,9 @@ def _blame_offer(sent: Span, feeling: str, said: str = "") -> Offer | None:
     past = _past(verb) and not any(t.tag_ in ("VBP", "VBZ") for t in sent)
     feel = "felt" if past else "feel"
     phrases = _rules()["no_feeling"]
-    ending = f"I {feel} {feeling}" if feeling else next(
+    ending = _frame("feeling", felt=feel, feeling=feeling) if feeling else next(
         (p for p in phrases if p.lower() not in said.lower()), phrases[-1])
-    return Offer("blame", sent.text.strip(), f"When {clause}, {ending}.")
+    return Offer("blame", sent.text.strip(), _frame("when", when=clause, then=ending))
 
 
 def _made_me_feel_offer(sent: Span) -> Offer | None:
@@ -211,13 +220,15 @@ def _made_me_feel_offer(sent: Span) -> Offer | None:
     if not feeling:
         return None
     if rest and rest[0].lower_ in ("when", "whenever"):
-        return Offer("made_me_feel", sent.text.strip(), f"When {_text(rest[1:])}, I {felt} {feeling}.")
+        return Offer("made_me_feel", sent.text.strip(),
+                     _frame("when", when=_text(rest[1:]), then=_frame("feeling", felt=felt, feeling=feeling)))
     if rest and rest[0].lower_ == "by":
         doing = _text(rest[1:])
-        return Offer("made_me_feel", sent.text.strip(),
-                     f"I {felt} {feeling} when you {'were ' if felt == 'felt' else 'are '}{doing}.")
-    tail = f" {_text(rest)}" if rest else ""
-    return Offer("made_me_feel", sent.text.strip(), f"I {felt} {feeling}{tail}.")
+        return Offer("made_me_feel", sent.text.strip(), _frame(
+            "feeling_while_you" if felt == "felt" else "feeling_as_you", felt=felt, feeling=feeling,
+            doing=doing))
+    return Offer("made_me_feel", sent.text.strip(),
+                 _frame("feeling", felt=felt, feeling=f"{feeling} {_text(rest)}".strip()) + ".")
 
 
 def _request_from(verb: Token, sent: Span, skip: set[int] = frozenset()) -> str:  # type: ignore[assignment]
@@ -240,9 +251,9 @@ def _demand_offer(sent: Span) -> Offer | None:
             if action is not None:
                 skip = {c.i for c in action.children if c.dep_ == "aux" and c.lower_ == "to"}
                 return Offer("demand", sent.text.strip(),
-                             f"Would you be willing to {_request_from(action, sent, skip)}?")
+                             _frame("request", request=_request_from(action, sent, skip)))
         if modal is not None:
-            return Offer("demand", sent.text.strip(), f"Would you be willing to {_request_from(verb, sent)}?")
+            return Offer("demand", sent.text.strip(), _frame("request", request=_request_from(verb, sent)))
         return None
     root = sent.root
     body = _body(sent)
@@ -254,7 +265,7 @@ def _demand_offer(sent: Span) -> Offer | None:
     if root.tag_ == "VB" and root.pos_ == "VERB" and not subject \
             and all(t.lower_ in ("please", "just", "and", "so") for t in lead) \
             and root.lemma_ not in ("thank", "see") and not _quoted(root) and not lets:
-        return Offer("demand", sent.text.strip(), f"Would you be willing to {_request_from(root, sent)}?")
+        return Offer("demand", sent.text.strip(), _frame("request", request=_request_from(root, sent)))
     return None
 
 
@@ -270,9 +281,8 @@ def _hedge_offer(sent: Span) -> Offer | None:
             if modal is None or verb.lemma_ in ("be", "like"):
                 continue
             request = _request_from(verb, sent)
-            if token.lower_ == "we":
-                return Offer("hedge", sent.text.strip(), f"Could we {request}?")
-            return Offer("hedge", sent.text.strip(), f"Would you be willing to {request}?")
+            frame = "request_together" if token.lower_ == "we" else "request"
+            return Offer("hedge", sent.text.strip(), _frame(frame, request=request))
     return None
 
 
@@ -343,3 +353,20 @@ def private_details(text: str) -> list[str]:
         if item and item not in seen:
             seen.append(item)
     return seen
+
+
+# Sections the client wrote; the opener and closing are ours, and the worry is theirs to say.
+COACHED = ("observation", "feeling", "impact", "identity", "hope")
+
+
+def next_offer(slots: dict[str, Any], draft: dict[str, Any]) -> dict[str, Any] | None:
+    """The first coaching suggestion the client has not answered yet, if any."""
+    kept = set(slots.get("coach_kept") or [])
+    feeling_part = draft["parts"].get("feeling") or ("", "")
+    feeling = feeling_part[1] if feeling_part[0] == "fragment" else ""
+    for section in COACHED:
+        text = draft["sections"].get(section)
+        for offer in coach(text or "", feeling if section == "observation" else ""):
+            if offer.original not in kept:
+                return {"section": section, **asdict(offer)}
+    return None

@@ -1,6 +1,6 @@
 """The semantic safety layer (no Rasa): a sentence encoder and a small classifier on top.
 
-The rules (actions/safety.py) catch what they list; people in crisis say it in words no list
+The rules (bring_it_up/safety.py) catch what they list; people in crisis say it in words no list
 holds. This layer places each sentence of a message next to the project's labelled messages
 (data/safety/*.yml, written for the project from clinical descriptions) by meaning, and names
 the level they suggest: crisis, check_in, ethics or none.
@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions.text import load_content, normalize
+from bring_it_up.text import load_content, normalize
 
 LABELS = ("crisis", "check_in", "ethics", "none")
 ROOT = Path(__file__).resolve().parent.parent

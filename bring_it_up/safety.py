@@ -14,8 +14,8 @@ from typing import Any
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-from actions.language import lexicon, load_nlp
-from actions.text import load_content, normalize
+from bring_it_up.language import lexicon, load_nlp
+from bring_it_up.text import load_content, normalize
 
 LEVELS = ("crisis", "check_in", "ethics")
 NEGATIONS = {"not", "never", "no", "nobody", "nothing", "n't"}

