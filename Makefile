@@ -7,7 +7,8 @@ RASA := $(BIN)/python -m service.cli
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
-export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
+# Library warnings nobody here can act on, by name (scripts/library_warnings.txt); others show.
+export PYTHONWARNINGS := $(shell grep -v '^\#' scripts/library_warnings.txt | paste -sd, -)
 export PYTHONPATH := $(CURDIR)
 MODEL := models/bring-it-up.tar.gz
 # What the model is trained from (the widget's words, content/widget.yml, are not among them).
@@ -38,7 +39,7 @@ clinic: $(VENV)/.installed ## Check clinic.yml and write domain/clinic_generated
 	@$(BIN)/python -m bring_it_up.clinic
 
 $(MODEL): $(VENV)/.installed $(SOURCES)
-	@$(BIN)/python -m bring_it_up.clinic
+	@$(BIN)/python -m bring_it_up.clinic >/dev/null
 	$(RASA) train --domain domain --fixed-model-name bring-it-up --out models --quiet
 	@touch $(MODEL)  # up to date even when Rasa found nothing of its own to train again
 

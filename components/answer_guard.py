@@ -1,8 +1,9 @@
 """Rasa NLU component: keep real answers from being mistaken for control phrases.
 
 "unimportant" is an answer, not "why do you ask?". When the classifier picks a control
-intent for a message that has none of that intent's words (content/intent_guards.yml) or
-is long, the intent becomes `inform`, so the form stores it as the client's answer.
+intent for a message that has none of that intent's words (content/intent_guards.yml), one
+of the words that rule it out ("she", "session" for "that's not what I'm here for"), or is
+long, the intent becomes `inform`, so the form stores it as the client's answer.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ def looks_like_an_answer(intent: str, text: str, confidence: float = 1.0) -> boo
     required = guards.get("require_one_of", {})
     if intent not in required:
         return False
+    if set(re.findall(r"[a-z0-9']+", normalize(text))) & set(guards.get("never_with", {}).get(intent, [])):
+        return True
     said = " ".join(re.findall(r"[a-z0-9',]+", normalize(text))).strip(" ,")
     if said in {normalize(a) for a in guards.get("always_answers", [])}:
         return True

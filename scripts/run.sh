@@ -12,6 +12,9 @@ cd "$(dirname "$0")/.."
 BIN="${VENV:-.venv}/bin"
 export RASA_TELEMETRY_ENABLED=false PYTHONPATH="$PWD" SANIC_HOST="${ACTION_INTERFACE:-127.0.0.1}"
 export TRACKER_DB="${TRACKER_DB:-var/conversations.db}"
+# Quiet by default: TensorFlow's C++ notices, and library warnings nobody here can act on.
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}" SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONWARNINGS="${PYTHONWARNINGS:-$(grep -v '^#' scripts/library_warnings.txt | paste -sd, -)}"
 # One thread each for TensorFlow and OpenMP. More threads only spin while they wait: a Rasa
 # process used 1.6 CPUs for the work of one, taking CPU from the action server and the
 # database; clinic mode runs one Sanic worker per CPU instead (benchmarks/TRIED.md).
@@ -56,18 +59,26 @@ case "$mode" in
   *)
     DEMO_PORT="$DEMO_PORT" BOT_URL="http://localhost:$RASA_PORT" "$BIN/python" -m service.demo_server &
     CHILDREN="$CHILDREN $!"
-    sender=$("$BIN/python" -c 'import uuid; print(uuid.uuid4())')
-    echo
-    echo "Bring It Up is starting. When Rasa says it is up (about 30 seconds), open:"
-    echo "  http://localhost:$DEMO_PORT/     the demo clinic page with the chat widget"
-    echo "or talk to it directly:"
-    echo "  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\":\"$sender\",\"message\":\"hi\"}'"
-    echo "(For a chat in this terminal, stop with Ctrl-C and run 'make shell'.) Ctrl-C stops everything."
-    echo
     # In the background so that a TERM sent to this script (not only Ctrl-C) stops Rasa too.
     "$BIN/python" -m service.cli "${RASA[@]}" &
     RASA_PID=$!
     trap 'interrupted=1; kill -TERM $RASA_PID 2>/dev/null' INT TERM
+    echo "Starting Bring It Up (about 30 seconds)..."
+    until "$BIN/python" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+        "http://127.0.0.1:$RASA_PORT/" >/dev/null 2>&1; do
+      kill -0 $RASA_PID 2>/dev/null || break
+      sleep 1
+    done
+    if kill -0 $RASA_PID 2>/dev/null; then
+      sender=$("$BIN/python" -c 'import uuid; print(uuid.uuid4())')
+      echo
+      echo "Bring It Up is running. Open:"
+      echo "  http://localhost:$DEMO_PORT/     the demo clinic page with the chat widget"
+      echo "or talk to it directly:"
+      echo "  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{\"sender\":\"$sender\",\"message\":\"hi\"}'"
+      echo "(For a chat in this terminal, stop with Ctrl-C and run 'make shell'.) Ctrl-C stops everything."
+      echo
+    fi
     wait $RASA_PID
     wait $RASA_PID 2>/dev/null ;;  # a trapped signal ends the first wait early
 esac

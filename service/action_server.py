@@ -17,12 +17,16 @@ import logging
 import os
 from typing import Any
 
-from rasa_sdk.endpoint import create_app
-from sanic import Sanic, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from service import quiet
 
-from bring_it_up.language import load_nlp
+quiet.library_warnings()  # before rasa_sdk imports sanic_cors and the actions
+
+from rasa_sdk.endpoint import create_app  # noqa: E402
+from sanic import Sanic, response  # noqa: E402
+from sanic.request import Request  # noqa: E402
+from sanic.response import HTTPResponse  # noqa: E402
+
+from bring_it_up.language import load_nlp  # noqa: E402
 
 logger = logging.getLogger("service.action_server")
 

@@ -8,10 +8,12 @@ install the same patches (tests/conftest.py), so every process runs the same Ras
 
 from __future__ import annotations
 
-from service import rasa_patches
+from service import quiet, rasa_patches
 
 
 def main() -> None:
+    quiet.library_warnings()
+    quiet.for_rasa()
     rasa_patches.install()
     from rasa.__main__ import main as rasa_main
 

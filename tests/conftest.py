@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # Rasa as every entry point runs it (service/cli.py): the same patches, or none with RASA_PATCHES_OFF.
-from service import rasa_patches  # noqa: E402
+from service import quiet, rasa_patches  # noqa: E402
 
+quiet.library_warnings()
 rasa_patches.install()
 
 

@@ -223,6 +223,37 @@ def test_nothing_is_asked_or_kept_before_the_client_agrees(chat):
     assert "What happened?" in texts(chat.say("ok"))
 
 
+@pytest.mark.parametrize("agreeing", ["ok fine", "fine", "that's fine", "sounds good", "ok"])
+def test_a_hesitant_ok_after_hearing_what_this_is_starts_and_never_ends_it(chat, agreeing):
+    """Found by talking to it: "ok fine" after "what is this" was read as "the draft is ready"
+    and got the goodbye tips before a single question."""
+    chat.say("hey")
+    chat.say("what is this")
+    replies = chat.say(agreeing)
+    assert "What happened?" in texts(replies) and chat.slot("consented"), chat.transcript
+    assert "Take care of yourself" not in texts(replies)
+
+
+@pytest.mark.parametrize("feeling", ["erased i guess", "deleted. like i wasnt there"])
+def test_a_feeling_that_sounds_like_deleting_is_a_feeling_and_nothing_is_deleted(chat, feeling):
+    """Found by talking to it: "erased i guess" at the feeling question asked to delete the
+    whole conversation, and a reflexive "yes" erased it."""
+    chat.say("hi")
+    chat.say("/consent_accept")
+    chat.say("he kept calling my wife my friend")
+    replies = chat.say(feeling)
+    assert "delete this conversation" not in texts(replies) and not payloads(replies, "data_deleted")
+    assert chat.slot("what_happened") and chat.asking == "feeling_ok", chat.transcript
+
+
+@pytest.mark.parametrize("asking", ["make it gentle", "shorter please", "undo"])
+def test_nothing_is_drafted_before_the_client_agrees_to_start(chat, asking):
+    chat.say("hi")
+    replies = chat.say(asking)
+    assert not payloads(replies, "draft") and not chat.slot("consented"), chat.transcript
+    assert "not for emergencies" in texts(replies)
+
+
 def test_more_of_what_happened_is_added_there_and_the_feeling_asked_again(chat):
     chat.say("hi")
     chat.say("/consent_accept")

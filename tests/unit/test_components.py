@@ -50,6 +50,10 @@ def test_a_finding_records_its_layer_and_rule_and_drops_the_entities():
     ("why do you ask", "ask_why", "ask_why"),
     ("what's a rupture", "what_is_rupture", "what_is_rupture"),
     ("Can I bring something up?", "edit_draft", "inform"),
+    ("he emailed me a worksheet and never asked about it", "out_of_scope", "inform"),
+    ("the appointment got moved by text again", "out_of_scope", "inform"),
+    ("can you book me a flight", "out_of_scope", "out_of_scope"),
+    ("help me write an email to my boss", "out_of_scope", "out_of_scope"),
 ])
 def test_answers_are_not_mistaken_for_control_phrases(text, intent, expected):
     message = AnswerGuard().process([classified(text, intent)])[0]
