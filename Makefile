@@ -94,7 +94,7 @@ eval: train ## NLU cross-validation; readable report in results/nlu/
 eval-safety: setup ## Safety screen on the frozen held-out sets (short, long): recall and precision per level, each layer alone and together
 	$(BIN)/python scripts/safety_eval.py
 
-bench: train ## Benchmark against a stock `rasa init` bot; writes benchmarks/RESULTS.md (not part of test)
+bench: train ## Benchmark against a stock `rasa init` bot, and with the patches off; writes benchmarks/RESULTS.md (not part of test)
 	$(BIN)/python benchmarks/bench.py
 
 lint: setup ## ruff and mypy

@@ -283,10 +283,26 @@ def reflect(text: str) -> str:
             out.append({"was": "were", "'m": "'re", "am": "are"}[low] + token.whitespace_)
         else:
             out.append(token.text_with_ws)
-    mirrored = "".join(out).strip()
-    if mirrored and not re.match(r"I\b|[A-Z]{2}", mirrored):
-        mirrored = mirrored[0].lower() + mirrored[1:]  # it continues "It sounds like you felt ..."
-    return mirrored
+    return _one_clause("".join(out).strip())
+
+
+_CONTINUES = re.compile(r"(?:like|as if|as though|kind of|sort of|and|but|because|so|or)\b", re.I)
+
+
+def _one_clause(mirrored: str) -> str:
+    """The mirror continues "It sounds like you felt ...", so it is one clause: "deleted. like
+    you weren't there" -> "deleted, like you weren't there"; "hurt. she didn't notice" ->
+    "hurt, and she didn't notice"."""
+    def low(piece: str) -> str:
+        return piece if re.match(r"I\b|[A-Z]{2}", piece) else piece[:1].lower() + piece[1:]
+
+    pieces = [p for p in re.split(r"\s*[.!?;]+\s+", mirrored) if p]
+    if not pieces:
+        return mirrored
+    joined = low(pieces[0])
+    for piece in pieces[1:]:
+        joined += (", " if _CONTINUES.match(piece) else ", and ") + low(piece)
+    return joined
 
 
 def feeling_words(text: str) -> list[str]:

@@ -162,3 +162,16 @@ def test_a_hope_reads_as_the_client_would_say_it(hope, sentence):
 ])
 def test_a_better_word_for_the_feeling_is_the_word(said, word):
     assert language.strip_correction(said) == word
+
+
+@pytest.mark.parametrize("answer, said_back", [
+    ("deleted. like i wasnt there", "deleted, like you weren't there"),
+    ("hurt. she didnt even notice", "hurt, and she didn't even notice"),
+    ("like I didn't matter", "like you didn't matter"),
+    ("small", "small"),
+])
+def test_a_feeling_said_back_is_one_clause_after_it_sounds_like_you_felt(answer, said_back):
+    """Found talking to it: "It sounds like you felt deleted. like you weren't there." """
+    from bring_it_up.language import feeling_summary
+
+    assert feeling_summary(answer) == said_back
