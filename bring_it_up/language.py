@@ -267,12 +267,20 @@ _FIRST_TO_SECOND = {"i": "you", "me": "you", "my": "your", "mine": "yours", "mys
                     "am": "are", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll"}
 
 
+# How a feeling is introduced ("I felt", "it made me feel", "and I was"), taken off before the
+# feeling itself is said back or put in the message (realise.py).
+FEELING_LEAD = re.compile(r"^(?:and|but|also|plus)?\s*(?:i\s+(?:felt|feel|was|am|'m)|i'm|it\s+felt|"
+                          r"it\s+(?:made|makes)\s+me\s+feel|made\s+me\s+feel|felt|feeling)\s+", re.I)
+# How a hope or request starts ("I just want", "I'd really like", "could we").
+HOPE_LEAD = re.compile(r"^(i\s+(just\s+|really\s+)?(want|wish|hope|need)|i'd\s+(really\s+|just\s+)?like|"
+                       r"i\s+would\s+(really\s+)?like|could\s+we|can\s+we|would\s+you|could\s+you)\b", re.I)
+
+
 def reflect(text: str) -> str:
     """Mirror the client's words back: "like I didn't matter" -> "like you didn't matter"."""
     text = re.sub(r"[\s,]+(?:i guess|i think|i suppose|maybe)\s*[.!]*$", "", clean(text), flags=re.I)
     text = text.strip(" .!?")
-    text = re.sub(r"^(?:i\s+(?:felt|feel|was|am|'m)|i'm|it\s+(?:made|makes)\s+me\s+feel|"
-                  r"made\s+me\s+feel|felt|feeling|it\s+felt)\s+", "", text, flags=re.I)
+    text = FEELING_LEAD.sub("", text)
     doc = parse(text)
     out = []
     for token in doc:
@@ -444,8 +452,7 @@ def _kinds(clause: str) -> list[str]:
         kinds.append("fear")
     if has_cue(clause, "impact_cues") and words & {"i", "i've", "i'm"}:
         kinds.append("impact")
-    if re.match(r"^(i\s+(just\s+)?(want|wish|hope|need)|i'd like|i would like)", low) \
-            and not has_cue(clause, "fear_cues"):
+    if HOPE_LEAD.match(low) and not has_cue(clause, "fear_cues"):
         kinds.append("hope")
     if feeling_words(clause) and words & {"i", "me"} and not words & SUBORDINATORS - {"that"} \
             and len(sent) <= 12:

@@ -29,12 +29,8 @@ from bring_it_up.tidy import tidy
 
 Part = tuple[str, str]
 
-_FEELING_LEAD = re.compile(r"^(?:and|but|also|plus)?\s*(?:i\s+(?:felt|feel|was|am)|i'm|it\s+felt|"
-                           r"it\s+(?:made|makes)\s+me\s+feel|made\s+me\s+feel|felt|feeling)\s+", re.I)
 _JOIN_LEAD = re.compile(r"^(?:and|but|also|plus)\s+", re.I)
 _BIT = re.compile(r"\b(?:kind of|sort of|kinda|sorta)\s+(?=\w)", re.I)
-_HOPE_LEAD = re.compile(r"^(i\s+(just\s+|really\s+)?(want|wish|hope|need)|i'd\s+(really\s+|just\s+)?like|"
-                        r"i\s+would\s+(really\s+)?like|could\s+we|can\s+we|would\s+you|could\s+you)\b", re.I)
 _SINCE = re.compile(r"^(?:ever\s+)?since\s+then\s*,?\s*", re.I)
 _NOT_NAMES = {"i", "you", "my", "she", "he", "they", "god", "mum", "mom", "dad", "therapist"}
 _TITLE = r"(?:Dr|Doctor|Mr|Mrs|Ms|Miss|Mx|Prof|Professor)\.?"
@@ -231,7 +227,7 @@ def feeling_part(text: str, ctx: Context) -> Part | None:
     phrases, clauses = [], []
     for piece in sentences(ctx.said(text)):
         piece = _JOIN_LEAD.sub("", piece.rstrip(" .!?"))
-        bare = re.sub(r"^more like\s+", "", _FEELING_LEAD.sub("", piece), flags=re.I)
+        bare = re.sub(r"^more like\s+", "", language.FEELING_LEAD.sub("", piece), flags=re.I)
         answer = language.analyse(bare, ctx.terms, they_is_therapist=True, exact=ctx.exact,
                                   gender_hint=ctx.gender)
         if bare != piece or answer.form == "fragment" or _LIKE.match(bare):
@@ -276,7 +272,7 @@ def hope_part(text: str, ctx: Context) -> Part | None:
     if answer.form == "clause":
         subject = next((t for t in language.parse(words) if t.dep_ in ("nsubj", "nsubjpass")), None)
         said_as_mine = subject is not None and subject.lower_ == "i"  # "I think I want to ask you..."
-        return ("cue" if _HOPE_LEAD.match(words) or said_as_mine else "clause", words)
+        return ("cue" if language.HOPE_LEAD.match(words) or said_as_mine else "clause", words)
     words = re.sub(r"^just\s+to\s+", "to just ", words, flags=re.I)
     doc = language.parse(words)
     if doc[0].lower_ == "if":  # "if you used my name"
