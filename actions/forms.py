@@ -193,7 +193,7 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
         if not language.is_usable(text) and safety.says_no(text):
             # a bare "no" or "nope" is an answer where no is one ("Has it changed anything?")
             text = language.lexicon()["no_answers"].get(slot, text)
-        if not language.is_usable(text):
+        if not language.is_usable(text) or (slot == "fear" and language.names_no_worry(text)):
             return {slot: None, **unusable(dispatcher, tracker)}
         own: list[str] = []
         moved: dict[str, list[str]] = {}

@@ -64,6 +64,21 @@ def is_usable(text: str | None) -> bool:
     return any(w not in FILLER for w in words)
 
 
+def names_no_worry(text: str) -> bool:
+    """A one-word answer to "what worries you?" that is a past-tense verb ("acted", "said")
+    and no worry (content/lexicon.yml `one_word_worries`) or feeling: most likely typed to
+    another question, so it is asked again rather than written into the message as "I'm
+    nervous, because I acted"."""
+    doc = parse(tidy(text))
+    words = [t for t in doc if t.is_alpha]
+    if len(words) != 1:
+        return False
+    word = words[0]
+    return word.tag_ in ("VBD", "VBN") and word.lower_ not in lexicon()["one_word_worries"] \
+        and not feeling_words(word.text) and not has_cue(word.text, "fear_cues") \
+        and fear_kind(word.text) == "other"
+
+
 @dataclass
 class Answer:
     text: str  # the client's words, cleaned, first letter capitalised, full stop at the end

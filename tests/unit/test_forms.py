@@ -185,3 +185,15 @@ def test_only_how_the_client_felt_is_taken_from_what_happened(dispatcher, domain
     result = validate(dispatcher, domain, "what_happened", text)
     assert result["what_happened"] == text and result.get("feeling") == feeling
     assert responses(dispatcher) == []  # no hint: it was an answer
+
+
+@pytest.mark.parametrize("text, kept", [("acted", False), ("said", False), ("interrupted", False),
+                                        ("rejected", True), ("dropped", True), ("rejection", True),
+                                        ("crying", True), ("she'll be mad", True)])
+def test_a_bare_past_verb_is_no_worry_and_the_worry_is_asked_again(dispatcher, domain, text, kept):
+    """Found talking to it: "acted", typed to the worry question, became "I'm a little nervous
+    saying this, because I acted."; a one-word worry ("rejected", "rejection") is kept."""
+    result = validate(dispatcher, domain, "fear", text)
+    assert bool(result.get("fear")) == kept, result
+    if not kept:
+        assert "utter_hint" in responses(dispatcher)
