@@ -82,10 +82,9 @@ test-stories: train ## rasa test on tests/test_stories.yml, failing on any wrong
 test: ## Everything CI runs: lint, validate, train, all tests
 	@# Two at a time, each suite's output kept together: the checks that need no model beside
 	@# the training, then the suites of the trained bot (each mostly waits on one server, so
-	@# two suites share the 2 CPUs of a small machine with little slowing of either). The
-	@# longest suite (faults, ~5 min) starts first, so the two lanes end close together.
+	@# two suites share the 2 CPUs of a small machine with little slowing of either).
 	@$(MAKE) --no-print-directory -j2 --output-sync=target lint validate test-unit train browser-deps
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-faults test-conversations test-servers \
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-conversations test-servers test-faults \
 	  test-browser test-stories
 
 eval: train ## NLU cross-validation; readable report in results/nlu/
