@@ -24,14 +24,14 @@ def looks_like_an_answer(intent: str, text: str, confidence: float = 1.0) -> boo
     required = guards.get("require_one_of", {})
     if intent not in required:
         return False
-    if set(re.findall(r"[a-z0-9']+", normalize(text))) & set(guards.get("never_with", {}).get(intent, [])):
+    words = re.findall(r"[a-z0-9']+", normalize(text))
+    if set(words) & set(guards.get("never_with", {}).get(intent, [])):
         return True
     said = " ".join(re.findall(r"[a-z0-9',]+", normalize(text))).strip(" ,")
     if said in {normalize(a) for a in guards.get("always_answers", [])}:
         return True
     if confidence < guards.get("min_confidence", 0.0):
         return True
-    words = re.findall(r"[a-z0-9']+", normalize(text))
     if len(words) > guards.get("max_words", 14):
         return True
     cues = required[intent]
