@@ -102,6 +102,12 @@ def free_text_validator(slot: str) -> Callable[..., dict[str, Any]]:
     return only_fresh_answers(validate)
 
 
+def _stopped(piece: str) -> str:
+    """A thought taken out of a longer answer ends as a sentence, so that two never run together."""
+    piece = piece.strip().rstrip(",;")
+    return piece if not piece or piece[-1] in ".!?\"'\u201d\u2019)" else piece + "."
+
+
 def _belongs_to_the_event(piece: str, slot: str) -> bool:
     """"She yawned while I was crying", given as the feeling, is more of what happened: it
     is added there (or kept there, if that question was skipped) and the feeling is asked
@@ -199,7 +205,13 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
         moved: dict[str, list[str]] = {}
         for piece, kinds in language.clauses(text):
             # kinds[-1] is always the catch-all "what_happened"
-            if _belongs_to_the_event(piece, slot):
+            if slot == "what_happened" and not own and kinds[0] == "impact" and language.is_usable(piece):
+                # the story starts where the client starts it ("I cancelled by email and
+                # was charged", "she went quiet"): what changed since comes later, if at all
+                own.append(piece)
+            elif _belongs_to_the_event(piece, slot) \
+                    and piece not in str(tracker.get_slot("what_happened") or ""):
+                # (said again after "I've added that to what happened": it is their feeling)
                 moved.setdefault("what_happened", []).append(piece)
             elif slot in kinds[:-1] or kinds[0] == slot or not _answers_later(kinds[0], slot, tracker) \
                     or _event_with_its_feeling(piece, slot, kinds):
@@ -207,7 +219,7 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
                     own.append(piece)
             else:
                 moved.setdefault(kinds[0], []).append(piece)
-        later = {key: " ".join(pieces) for key, pieces in moved.items()}
+        later = {key: " ".join(_stopped(piece) for piece in pieces) for key, pieces in moved.items()}
         before = str(tracker.get_slot("what_happened") or "").rstrip()
         if later.get("what_happened") and before:
             stop = "" if before[-1] in ".!?" else "."
@@ -221,7 +233,9 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
             return {**later, slot: None, **unusable(dispatcher, tracker)}
         if not own:
             return {**answered(), **later, slot: None}
-        return {**answered(), **later, slot: " ".join(own)}
+        if not moved:  # all of it answers this question: as the client wrote it ("..., but I've")
+            return {**answered(), slot: text}
+        return {**answered(), **later, slot: " ".join(_stopped(piece) for piece in own)}
 
     def _after_fill(self, result: dict[str, Any], dispatcher: CollectingDispatcher,
                     tracker: Tracker) -> dict[str, Any]:
@@ -279,8 +293,9 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
             return {"feeling_ok": None, "feeling": None, "feeling_retry": True, **answered()}
         correction = rest if answer == "no" else text
         # Only take it as a better word for the feeling if it sounds like one.
+        offered = re.match(r"(?:more like|closer to|more|like|probably|maybe|i'd say)\b", said, re.I)
         if answer is None and not language.feeling_words(correction) and len(correction.split()) > 4 \
-                and not language.says_how_it_felt(correction):
+                and not language.says_how_it_felt(correction) and not offered:
             correction = ""
         if not language.is_usable(correction):
             return {"feeling_ok": None, **unusable(dispatcher, tracker)}

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined, Template
 
 from bring_it_up import realise
-from bring_it_up.text import load_content, strip_markup
+from bring_it_up.text import load_content, sentences, strip_markup
 
 TONES = ("gentle", "direct", "brief")
 Part = tuple[str, str]  # (form, text)
@@ -32,11 +32,20 @@ def _no_period(text: str) -> str:
     return text.rstrip(" .")
 
 
+def _says_when(text: str) -> bool:
+    """"...the drinking since", "At the time I went quiet": the answer already says when."""
+    low = " " + text.lower()
+    leads = realise.time_leads()
+    return " since" in low or any(low.startswith(f" {lead} ") or low.startswith(f" {lead},")
+                                  for lead in leads)
+
+
 @lru_cache(maxsize=1)
 def _env() -> Environment:
     env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
     env.filters["lower_first"] = _lower_first
     env.filters["no_period"] = _no_period
+    env.filters["says_when"] = _says_when
     return env
 
 
@@ -116,6 +125,21 @@ def compose(
     if "feeling" in sections and "feeling" not in overrides and feeling and "observation" in sections:
         if _words(feeling[1]) and _words(feeling[1]) <= _words(sections["observation"]):
             del sections["feeling"]
+
+    # A sentence said in one section is not said again in the next ("Who says that." given
+    # with what happened and again with the feeling).
+    said: set[str] = set()
+    for name in [n for n in config["order"] if n in sections and n not in overrides]:
+        kept = []
+        for sentence in sentences(sections[name]):
+            key = re.sub(r"[^a-z' ]", "", sentence.lower()).strip()
+            if key not in said or len(key.split()) < 2:
+                kept.append(sentence)
+            said.add(key)
+        if kept:
+            sections[name] = " ".join(kept)
+        else:
+            del sections[name]
 
     # Every piece was cleaned when it was stored; the whole is checked again, so that no two
     # pieces can make markup together in whatever shows the draft.

@@ -172,6 +172,13 @@ def _quoted(doc) -> set[int]:  # type: ignore[no-untyped-def]
     return {i for a, b in zip(marks[::2], marks[1::2], strict=True) for i in range(a, b + 1)}
 
 
+def _in_pronoun_set(doc, token) -> bool:  # type: ignore[no-untyped-def]
+    """"they/them", "she / her": a pronoun next to a slash."""
+    before = doc[token.i - 1].text if token.i > 0 else ""
+    after = doc[token.i + 1].text if token.i + 1 < len(doc) else ""
+    return "/" in (before, after) or "/" in token.text
+
+
 def to_second_person(text: str, therapist_terms: Iterable[str] = (),
                      they_is_therapist: bool = False, gender_hint: str | None = None) -> str:
     """Address the therapist directly: "my therapist"/"she"/"he" -> "you". `gender_hint`
@@ -215,7 +222,7 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = (),
     # "even after I corrected her, she used their pronouns": "they" is someone else, and
     # "things go back to how they were" is the things
     gendered = any(t.lower_ in _GENDER_OF for t in doc[:first_other])
-    plural = {t.i for t in doc if t.tag_ in ("NNS", "NNPS")}
+    plural = {t.i for t in doc if t.tag_ in ("NNS", "NNPS") and t.lemma_.lower() not in _SPANS}
     if therapist_gender is None and gender_hint and not (genders - {"?"}) & {gender_hint}:
         therapist_gender = gender_hint  # "Ms. Clarke replied ... She then spoke slowly"
     inside = _quoted(doc)
@@ -224,7 +231,9 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = (),
     for token in doc:
         low = token.lower_
         new = None
-        if token.i in inside:  # what someone said is as they said it: "called me 'she'"
+        if token.i in inside or _in_pronoun_set(doc, token):
+            # what someone said is as they said it ("called me 'she'"), and a set of
+            # pronouns is a set of pronouns ("I use they/them")
             out.append(token.text_with_ws)
             continue
         pronoun_gender = _GENDER_OF.get(low, "m")
@@ -276,6 +285,8 @@ def to_second_person(text: str, therapist_terms: Iterable[str] = (),
 _GENDER_OF = {**dict.fromkeys(["she", "her", "hers", "herself"], "f"),
               **dict.fromkeys(["he", "him", "his", "himself"], "m")}
 _TIME_WORDS = {"for", "during", "at", "on", "over", "before", "after", "since", "until"}
+# Amounts of time, which are never the "they" that follows ("yawned four times. Then they...")
+_SPANS = {"time", "minute", "second", "hour", "day", "week", "month", "year", "session"}
 _TELLING = {"tell", "give", "show", "ask", "send", "teach", "offer", "bring", "text", "email"}
 
 _FIRST_TO_SECOND = {"i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself",
@@ -389,7 +400,7 @@ def join_words(words: list[str]) -> str:
 
 _CORRECTION_LEAD = re.compile(
     r"^(?:(?:actually|maybe|probably|honestly|no|nah)\b[\s,.]*)*"
-    r"(?:(?:it'?s|it was|i felt|i feel|i'd say|i would say)\s+)?(?:more like|closer to)\s+(?=\w)",
+    r"(?:(?:it'?s|it was|i felt|i feel|i'd say|i would say)\s+)?(?:more like|closer to)[\s,.\u2026]+(?=\w)",
     re.I)
 
 
@@ -399,14 +410,48 @@ def strip_correction(text: str) -> str:
     return stripped if is_usable(stripped) else text
 
 
+_I_FELT = re.compile(r"\bi\s+(?:(?:just|really|honestly|actually|also|still)\s+)?(?:felt|feel|was|am)\s+"
+                     r"(?:(?:so|really|very|a bit|quite|kind of|sort of|just|pretty|more|a little)\s+)*"
+                     r"([a-z'-]+)(?=\s*(?:[.,!?;]|$|\s+(?:and|but|like|because|when|that|about|by|with)\b))",
+                     re.I)
+
+
+def _said_felt(text: str) -> list[str]:
+    """The words after "I felt" ("I just felt kind of deflated, like...": "deflated")."""
+    doc = parse(clean(text))
+    found = []
+    for match in _I_FELT.finditer(doc.text):
+        span = doc.char_span(*match.span(1))
+        if span is not None and (span[0].pos_ == "ADJ" or span[0].tag_ == "VBN"):
+            found.append(match.group(1))
+    return found
+
+
+def _their_feelings(text: str) -> set[str]:
+    """Feeling words said of someone else ("she's tired of hearing it")."""
+    theirs = set()
+    for token in parse(clean(text)):
+        subject = next((c for c in token.head.children if c.dep_ in ("nsubj", "nsubjpass")), None) \
+            if token.dep_ in ("acomp", "attr", "oprd") else None
+        if subject is not None and subject.lower_ in ("she", "he", "they", "you") :
+            theirs.add(token.lower_)
+    return theirs
+
+
 def feeling_summary(text: str) -> str:
-    """How the bot says the feeling back: a short answer in the client's own words, or the
-    feeling words picked out of a longer one."""
+    """How the bot says the feeling back: a short answer in the client's own words, or, from a
+    longer one, what follows "I felt" and the feeling words that are the client's (not "she's
+    tired of hearing it")."""
     text = tidy(text)
-    words = feeling_words(text)
-    if len(text.split()) <= 5 or not words:
+    if len(text.split()) <= 5:
         return reflect(text)
-    return join_words(words)
+    said = _said_felt(text)
+    theirs = _their_feelings(text)
+    words = [w for w in feeling_words(text) if w.lower() not in theirs]
+    words = list(dict.fromkeys(said + [w for w in words if not any(w.lower() in s.lower() for s in said)]))
+    low = text.lower()
+    words.sort(key=lambda w: low.find(w.lower()))  # in the order the client said them
+    return join_words(words) if words else reflect(text)
 
 
 def infer_rupture_kind(text: str) -> str | None:
@@ -443,12 +488,16 @@ def event_not_feeling(text: str) -> bool:
     eyes"), not how it felt. "Like she wasn't listening" or "that she doesn't get me" are
     how it felt, even with no feeling word in them."""
     plain = tidy(text)
-    if not plain or feeling_words(plain) or _FEELING_FRAME.match(plain):
+    if not plain or feeling_words(plain) or _FEELING_FRAME.match(plain) or _FELT_INSIDE.search(plain):
         return False
     # Someone in particular did something; "nobody listens to me" is how it felt.
     return any(t.dep_ in ("nsubj", "nsubjpass") and t.lower_ not in _NOT_SOMEONE
                for t in parse(clean(plain)))
 
+
+# "Dr. Lee made me feel like I was trying to get out of paying", "it left me feeling small"
+_FELT_INSIDE = re.compile(r"\b(?:made|makes|make|making|left|leaves|leaving)\s+me\s+feel(?:ing)?\b"
+                          r"|\bi\s+(?:felt|feel|was feeling)\b|\bfelt\s+like\b", re.I)
 
 _NOT_SOMEONE = {"i", "we", "it", "that", "this", "you", "nobody", "no", "one", "everyone",
                 "everybody", "people", "anyone", "anybody", "someone", "somebody", "nothing",

@@ -40,6 +40,10 @@ def _config() -> dict:
     return load_content("realisation.yml")
 
 
+def time_leads() -> list[str]:
+    return list(_config()["time_leads"])
+
+
 def _therapist_words() -> str:
     return "|".join(re.escape(w) for w in sorted(language.lexicon()["therapist_words"], key=len,
                                                  reverse=True))
@@ -62,11 +66,16 @@ def therapist_names(texts: Iterable[str]) -> list[str]:
         # introduced as someone else ("my sister Rebecca", "my girlfriend Lena")
         doc = language.parse(text) if text else []
         for token in doc:
-            if token.pos_ == "PROPN" and token.dep_ in ("nsubj", "nsubjpass") \
+            # (spaCy sometimes joins "... and Priya said" to the noun before: the verb after it shows)
+            subject = token.dep_ in ("nsubj", "nsubjpass") or token.dep_ == "conj" \
+                and token.i + 1 < len(doc) and doc[token.i + 1].tag_ == "VBD"
+            if token.pos_ == "PROPN" and subject \
                     and (token.text[:1].isupper() or token.i == 0) \
                     and not (token.i > 0 and (doc[token.i - 1].lower_ in others
                                               or doc[token.i - 1].pos_ == "PROPN")) \
-                    and token.lower_ not in others and token.lower_ not in _NOT_NAMES:
+                    and token.lower_ not in others and token.lower_ not in _NOT_NAMES \
+                    and token.ent_type_ not in ("NORP", "LANGUAGE", "DATE", "EVENT") \
+                    and not (token.i > 0 and doc[token.i - 1].tag_ == "PRP$"):  # "my English is"
                 names.append(token.text)
         # in what happened, the person told or asked ("I told Mark", "Sam on their phone")
         if position == 0:
@@ -85,6 +94,8 @@ def therapist_names(texts: Iterable[str]) -> list[str]:
 def _names_as_therapist(text: str, names: Iterable[str]) -> str:
     """"Dr. Patel charged me" -> "my therapist charged me" (to_second_person does the rest)."""
     words = _therapist_words()
+    # "my therapist (she's the school one)": an aside about who they are, not for them to hear
+    text = re.sub(rf"\b((?:my|our|the)\s+(?:{words}))\s*\([^()]{{0,80}}\)", r"\1", text, flags=re.I)
     for name in names:
         text = re.sub(rf"\b(?:my|our|the)\s+({words})\s*,?\s+{re.escape(name)}\b", r"my \1", text, flags=re.I)
         text = re.sub(rf"\b{re.escape(name)}\s*,?\s*\(?(?:who is\s+|is\s+)?my\s+({words})\)?",
@@ -119,7 +130,17 @@ def therapist_gender(what_happened: str, names: Iterable[str]) -> str | None:
         if title == "mr":
             return "m"
     others = {w.lower() for w in language.lexicon()["other_people"]}
-    for token in language.parse(clean(what_happened)) if what_happened else []:
+    doc = language.parse(clean(what_happened)) if what_happened else []
+    for name in names:  # "Greg said he'd been through a divorce too"
+        last = name.split()[-1]
+        at = next((t.i for t in doc if t.text == last), None)
+        following = [t for t in doc[at + 1:at + 8]] if at is not None else []
+        for token in following:
+            if token.lower_ in others or token.pos_ == "PROPN":
+                break
+            if token.lower_ in ("she", "her", "he", "him", "his"):
+                return "f" if token.lower_ in ("she", "her") else "m"
+    for token in doc:
         if token.lower_ in others or token.ent_type_ == "PERSON" and token.text[:1].isupper() \
                 and token.text not in names:
             break
@@ -153,24 +174,36 @@ def _aux_led(doc) -> bool:  # type: ignore[no-untyped-def]
 def _give_subjects(text: str) -> str:
     """A sentence that starts with its verb ("Told Mark I'd set a boundary", "Then explained
     it") gets the subject of the sentence before it, or "I" when it comes first."""
-    out, subject = [], "I"
+    out, subject, other = [], "I", None  # other: the last subject that was not "I"
     for part in sentences(text):
         doc = language.parse(part)
         root = next(doc.sents).root
         has_subject = any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in root.children)
-        leads = root.i == 0 and root.tag_ == "VBD" or 0 < root.i <= 2 and root.tag_ in ("VBD", "VBN") \
+        if not has_subject and root.i == 0 and root.lower_ in ("feels", "seems", "sounds", "looks"):
+            out.append("It " + _lower_start(part))  # "Feels like we're from different planets"
+            continue
+        # "Moved on.", "Cut me off." (the tagger's VBN, with what it did to whom)
+        active = root.tag_ == "VBN" and any(c.dep_ in ("prt", "dobj") for c in root.children)
+        leads = root.i == 0 and (root.tag_ == "VBD" or active) \
+            or 0 < root.i <= 2 and root.tag_ in ("VBD", "VBN") \
             and doc[0].lower_ in ("then", "and", "so", "also", "later", "just", "afterwards") \
             or _aux_led(doc)  # "haven't mentioned the flatmate since"
         aux_led = _aux_led(doc)
         helped = any(c.dep_ in ("aux", "auxpass") for c in root.children)
         if leads and not has_subject and (aux_led or not helped):
-            said = subject if subject == "I" else subject.lower()
+            # "Then asked me a question": whoever did it to me, not I
+            to_me = any(c.lower_ == "me" and c.dep_ in ("dobj", "dative", "iobj") for c in root.children)
+            chosen = other if to_me and other else subject
+            said = chosen if chosen == "I" else chosen.lower()
             at = 0 if aux_led else root.i  # "I haven't mentioned it", "Then he explained it"
             part = doc[:at].text_with_ws + said + " " + _lower_start(doc[at:].text)
             part = part[0].upper() + part[1:]
         else:
-            found = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-            subject = found.text if found is not None and found.pos_ == "PRON" else subject
+            found = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")
+                          and c.lower_ in ("i", "you", "she", "he", "they", "we", "it")), None)
+            if found is not None:  # not "them" ("for them to get it right")
+                subject = found.text
+                other = found.text if found.lower_ not in ("i", "we", "it") else other
         out.append(part)
     return " ".join(out)
 
@@ -220,17 +253,46 @@ def _feelings(phrase: str) -> list[str]:
     return [phrase]
 
 
+_NOT = re.compile(r"(?:not|no longer|not really)\b", re.I)
+_DEGREE = {"still", "really", "very", "so", "just", "a", "bit", "and", "quite", "more", "honestly",
+           "pretty", "totally", "literally", "super"}
+
+
+def _what_it_was(phrases: list[str]) -> list[str]:
+    """The feelings the client settled on: "small and a bit sad, not annoyed" -> what it was,
+    not what it wasn't; "fine? a bit weird" -> "a bit weird"; "furious. still furious" once."""
+    minimising = set(_config()["minimising_feelings"])
+    said = [p for p in phrases if not _NOT.match(p) and p.lower().strip(" ?.!") not in minimising]
+    phrases = said or phrases
+    kept: list[str] = []
+    for phrase in phrases:
+        words = set(re.findall(r"[a-z']+", phrase.lower())) - _DEGREE
+        if not any(words <= set(re.findall(r"[a-z']+", k.lower())) for k in kept):
+            kept.append(phrase)
+    return kept
+
+
 def feeling_part(text: str, ctx: Context) -> Part | None:
     """"Misunderstood. And a bit patronised" -> ("fragment", "misunderstood and a bit
     patronised"); "I felt invisible. Kind of alone with it." -> one list too; "like she
     didn't care" -> "like you didn't care"."""
     phrases, clauses = [], []
+    it_verbs = "|".join(language.lexicon()["it_verbs"])
     for piece in sentences(ctx.said(text)):
         piece = _JOIN_LEAD.sub("", piece.rstrip(" .!?"))
-        bare = re.sub(r"^more like\s+", "", language.FEELING_LEAD.sub("", piece), flags=re.I)
+        if re.match(rf"(?:(?:still|really|just|kind of|a bit|kinda|so|it)\s+)*(?:{it_verbs})\b", piece, re.I):
+            said = re.sub(r"^it\s+", "", piece, flags=re.I)  # "Still stings" -> "It still stings."
+            clauses.append(f"It {said[0].lower()}{said[1:]}.")
+            continue
+        bare = re.sub(r"^more like[\s,.\u2026]+", "", language.FEELING_LEAD.sub("", piece), flags=re.I)
         answer = language.analyse(bare, ctx.terms, they_is_therapist=True, exact=ctx.exact,
                                   gender_hint=ctx.gender)
-        if bare != piece or answer.form == "fragment" or _LIKE.match(bare):
+        ongoing = bare != piece and language.parse(bare)[0].tag_ == "VBG"  # "I was dying inside"
+        if ongoing:
+            clauses.append(language.analyse(piece, ctx.terms, they_is_therapist=True, exact=ctx.exact,
+                                            gender_hint=ctx.gender).text)
+            continue
+        if (bare != piece or answer.form == "fragment" or _LIKE.match(bare)):
             words = answer.text.rstrip(" .!?")
             words = words if ctx.exact else _BIT.sub("a bit ", words)
             phrases += _feelings(words)
@@ -238,6 +300,7 @@ def feeling_part(text: str, ctx: Context) -> Part | None:
             clauses.append(answer.text)
     phrases = [p.strip(" ,") for p in phrases if language.is_usable(p)]
     phrases = [p if re.match(r"I\b", p) else p[0].lower() + p[1:] for p in phrases]
+    phrases = _what_it_was(phrases)
     if phrases and not clauses:
         return ("fragment", language.join_words(phrases))
     if clauses and phrases:  # the feelings first: "I felt small. This is probably stupid."
@@ -266,7 +329,74 @@ def impact_part(text: str, ctx: Context) -> Part | None:
     return ("fragment", words)
 
 
+_PARTICLES = {"away", "on", "off", "down", "up", "out", "back", "closed", "open"}
+
+
+def _hope_piece(text: str, ctx: Context) -> Part:
+    """One wish: "Understood." -> ("fragment", "to be understood"); "Phone away" ->
+    ("fragment", "the phone away"); else the form hope_part gives it."""
+    text = re.sub(r"^(?:(?:just|maybe|honestly|really|basically|mostly)[\s,]+)+(?=(?:for|that|if)\b)", "",
+                  text.strip(), flags=re.I)  # "just for them to get it right" -> "for you to..."
+    text = re.sub(r"^(?:and\s+)?that\s+(?=\w+\s)", "", text, flags=re.I)  # "that you'd say you remember"
+    doc = language.parse(clean(text).rstrip(" .!?"))
+    words = [t for t in doc if not t.is_punct]
+    if len(words) > 1 and words[0].lower_ in ("you", "him", "her", "them") and words[1].tag_ == "VBG":
+        # "him listening, properly" -> "you to listen, properly"
+        rest = doc[words[1].i + 1:].text.rstrip(" .!?")
+        return ("action", f"{words[1].lemma_} {rest}".strip())
+    if words and words[0].tag_ == "VBN" and words[0].dep_ == "ROOT":  # "Treated as an adult"
+        return ("fragment", "to be " + _lower_start(doc.text.rstrip(" .!?")))
+    if len(words) == 2 and words[0].tag_ == "NN" and words[1].lower_ in _PARTICLES:
+        return ("fragment", f"the {words[0].lower_} {words[1].lower_}")  # "Phone away"
+    return _one_hope(text, ctx)
+
+
 def hope_part(text: str, ctx: Context) -> Part | None:
+    """The hope; several wishes said apart ("Understood. Treated as an adult. Maybe ask
+    first.") become one: "to be understood, to be treated as an adult and for you to ask
+    first"."""
+    said = re.sub(r"^(?:(?:just|maybe|honestly|really|basically|mostly)[\s,]+)+(?=(?:for|that|if)\b)", "",
+                  ctx.said(text), flags=re.I)
+    pieces = sentences(said)  # "Dr. Patel" is one name, not a sentence's end
+    if len(pieces) < 2:
+        return _hope_piece(text, ctx)
+    joined: list[str] = []
+    for piece in pieces:  # "him listening. properly." -> one wish, "properly" with it
+        if joined and all(t.pos_ in ("ADV", "PUNCT") for t in language.parse(piece)):
+            joined[-1] = joined[-1].rstrip(" .!?") + " " + piece[0].lower() + piece[1:]
+        else:
+            joined.append(piece)
+    if len(joined) < 2:
+        return _hope_piece(" ".join(joined), ctx)
+    read = [_hope_piece(piece, ctx) for piece in joined]
+    said_that = [re.match(r"(?:and\s+)?that\s+", p, flags=re.I) for p in joined[1:]]
+    if read[0][0] == "clause" and said_that and all(said_that):
+        # "that you'd say you remember. And that it matters." -> one wish, "..., and that it matters"
+        rest = ", and ".join(re.sub(r"^and\s+", "", p.rstrip(" .!?"), flags=re.I) for p in joined[1:])
+        return ("clause", f"{read[0][1].rstrip(' .!?')}, and {rest}")
+    wishes: list[str] = []
+    for index, (form, words) in enumerate(read):
+        if form in ("clause", "cue", "if"):
+            if not wishes:  # "I'd like us to talk. And maybe look at a page": the whole as said
+                return _one_hope(said, ctx)
+            # the wishes, then what else the client said, as they said it ("...going forward.
+            # I don't need a big thing about it")
+            rest = " ".join(language.sentence_case(_analyse(p, ctx, about_therapist=True).text)
+                            for p in joined[index:])
+            return (read[0][0] if len(wishes) == 1 and read[0][0] == "action" else "fragment",
+                    f"{language.join_words(wishes) if len(wishes) > 1 else _wish(*read[0], alone=True)}. "
+                    f"{rest.rstrip(' .')}")
+        wishes.append(_wish(form, words))
+    return ("fragment", language.join_words(wishes))
+
+
+def _wish(form: str, words: str, alone: bool = False) -> str:
+    """One wish in a list of them ("for you to ask first"), or alone in its own form."""
+    words = re.sub(r"^(?:maybe|perhaps|just|also|and)\s+", "", words, flags=re.I)
+    return words if alone or form != "action" else f"for you to {words}"
+
+
+def _one_hope(text: str, ctx: Context) -> Part:
     answer = _analyse(text, ctx, about_therapist=True)
     words = answer.text
     if answer.form == "clause":
@@ -294,6 +424,23 @@ def fear_part(text: str, ctx: Context) -> Part | None:
     if subject is not None and subject.lower_ == "i":  # "I really want you to like me"
         return ("own", answer.text)
     return ("clause", answer.text)
+
+
+def identity_part(text: str, ctx: Context) -> Part | None:
+    """Who the client is, as they said it; a question to the bot in it ("does age count bc
+    she thinks teens can't have real stress") is said as what it is about: "It's about my
+    age. It's like you think teens can't have real stress."."""
+    config = _config()
+    for pattern in config["identity_asks"]:
+        match = re.search(pattern, tidy(text), flags=re.I)
+        if match:
+            thing = match["thing"].lower()
+            about = f"It's about {'my ' if thing in config['identity_mine'] else ''}{thing}."
+            rest = re.sub(r"^[\s,.?!]*(?:because|cause|as)?\s*", "", tidy(text)[match.end():], flags=re.I)
+            said = _as_said(rest, ctx) if language.is_usable(rest) else None
+            text = about + (" " + language.sentence_case(said[1]) if said else "")
+            return ("clause", text)
+    return _as_said(text, ctx)
 
 
 def _as_said(text: str, ctx: Context, about_therapist: bool = False) -> Part | None:
@@ -346,7 +493,7 @@ Reader = Callable[[str, Context], "Part | None"]
 _READERS: dict[str, tuple[str, Reader]] = {
     "observation": ("what_happened", partial(_as_said, about_therapist=True)),
     "feeling": ("feeling", feeling_part), "impact": ("impact", impact_part),
-    "identity": ("identity_detail", _as_said), "fear": ("fear", fear_part), "hope": ("hope", hope_part)}
+    "identity": ("identity_detail", identity_part), "fear": ("fear", fear_part), "hope": ("hope", hope_part)}
 
 
 def draft_parts(slots: Mapping[str, Any]) -> dict[str, Part]:

@@ -183,14 +183,15 @@ class SafetyModel:
         best = int(np.argmax(similarities))
         return self.examples[best], self.example_labels[best], float(similarities[best])
 
-    def neighbours(self, encoded: np.ndarray) -> dict[str, int]:
+    def neighbours(self, encoded: np.ndarray, similar: float = 0.0) -> dict[str, int]:
         """How many of the k training messages nearest in meaning are at each level (a
         check-in counts crises too: they are at least as serious). A finding the classifier
         reaches far from any example like it (a long account of a session, a list of
         feelings) is extrapolation, not evidence."""
         k = load_content("safety_semantic.yml")["agreement"]["k"]
         similarities = self.example_vectors @ encoded[MEANING]
-        labels = [self.example_labels[i] for i in np.argpartition(-similarities, k)[:k]]
+        labels = [self.example_labels[i] for i in np.argpartition(-similarities, k)[:k]
+                  if similarities[i] >= similar]  # (only neighbours that are near: see the yml)
         crises = labels.count("crisis")
         return {"crisis": crises, "check_in": crises + labels.count("check_in"),
                 "ethics": labels.count("ethics")}
@@ -293,10 +294,12 @@ def assess_sentences(model: SafetyModel, sentences: list[str],
     if vectors is None:
         vectors = load_encoder().embed(sentences)
     probabilities = model.probabilities(sentences, vectors)
-    at_least = load_content("safety_semantic.yml")["agreement"]["at_least"]
+    agreement = load_content("safety_semantic.yml")["agreement"]
     found: list[SemanticFinding] = []
     for sentence, vector, row in zip(sentences, vectors, probabilities, strict=True):
-        level = settle(level_of(row), model.neighbours(vector), at_least)
+        proposed = level_of(row)
+        similar = float(agreement["similar_at_least"].get(proposed, 0.0)) if proposed else 0.0
+        level = settle(proposed, model.neighbours(vector, similar), agreement["at_least"])
         if level is not None:
             score = float(row[LABELS.index(level)] if level != "check_in"
                           else row[LABELS.index("crisis")] + row[LABELS.index("check_in")])

@@ -96,7 +96,9 @@ def normalize(text: str) -> str:
     return re.sub(r" (?=[.,!?;:])", "", joined)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?]['\"\u2019\u201d])\s+|(?<=[.!?])\s+")
+# (not after "e.g." or "i.e.", and not after a title: "Dr. Patel")
+_SENTENCE_END = re.compile(r"(?<=[.!?]['\"\u2019\u201d])\s+|(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bDr\.)(?<!\bMr\.)"
+                           r"(?<!\bMs\.)(?<!\bMrs\.)(?<!\bMx\.)(?<=[.!?])\s+")
 
 
 def sentences(text: str) -> list[str]:

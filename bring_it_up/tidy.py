@@ -29,19 +29,22 @@ def _alternation(phrases: list[str]) -> str:
 @lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern]:
     c = _config()
-    markers = [*c["corrections"], *c["corrections_after_a_mark"], "wait", "like", "more"]
+    markers = [*c["corrections"], *c["corrections_after_a_mark"], "wait", "like", "more", "sorry", "oops"]
     return {
         "correction": re.compile(
             rf"(?:(?<=[\w?!.,;:])\s*(?:{_alternation(c['corrections'])})"
             rf"|[?,\-\u2014]\s*(?:{_alternation(c['corrections_after_a_mark'])}))\b"
             r"(?!\s+(?:one|body|longer|matter|way|idea|reason|doubt)\b)[\s,.:\-]*(?=\w)", re.I),
         "marker": re.compile(rf"^(?:(?:{_alternation(markers)})\b[\s,.:\-]*)+", re.I),
-        "drop": re.compile(rf"(?<![\w'])(?:{_alternation(c['drop_words'])})(?![\w'])[\s,.!]*", re.I),
+        "drop": re.compile(rf"(?<![\w'])(?:{_alternation(c['drop_words'])})(?![\w'])(?P<marks>[\s,.!]*)",
+                           re.I),
         "between": re.compile(
             rf",\s*(?:{_alternation(c['drop_between_commas'] + c['drop_words'])})\s*,\s*", re.I),
         "start": re.compile(rf"^(?:(?:{_alternation(c['drop_at_start'])})(?![\w'])[\s,.;:!\-]*"
                             rf"|(?:(?:{_alternation(c['drop_at_start_before_a_mark'])})\s+)*"
-                            rf"(?:{_alternation(c['drop_at_start_before_a_mark'])})\s*[,.;:!\-]+\s*)", re.I),
+                            rf"(?:{_alternation(c['drop_at_start_before_a_mark'])})\s*[,.;:!\-]+\s*"
+                            rf"|(?:{_alternation(c['drop_at_start_before_a_subject'])})\s+"
+                            r"(?=(?:I|I'm|I've|I'd|I'll|you|she|he|they|we|it's|my)\b))", re.I),
         "end": re.compile(rf"(?:[\s,]+(?:{_alternation(c['drop_at_end'])})"
                           # "an apology I think", but "she never asks what I think"
                           rf"|(?<!\bwhat)(?<!\bhow)(?<!\bthat)(?<!\bwho)(?<!\bwhy)(?<!\bwhen)"
@@ -49,6 +52,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "end_marked": re.compile(
             rf"(?:[,;\-\u2014]|\.\.\.|\u2026)\s*(?:{_alternation(c['drop_at_end_after_a_mark'])})\s*[.!?\u2026]*$",
             re.I),
+        "about_the_answer": re.compile(
+            rf"(?:^|[,;\-\u2014]\s*)(?:{_alternation(c['about_the_answer'])})\s*[.!\u2026]*$", re.I),
         "unsure": re.compile(r"\b(?:kind|sort)\s+of\s*\?+\s*", re.I),  # "kind of? hurt"
         # "she kind of laughed" is "she laughed" ("I was kind of tired" stays)
         "hedged_verb": re.compile(r"\b(she|you|it|he|they)\s+(?:kind|sort)\s+of\s+(?=\w+ed\b)", re.I),
@@ -56,7 +61,8 @@ def _patterns() -> dict[str, re.Pattern]:
         "like_number": re.compile(r"\blike\s+(?=(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
                                   r"twenty|thirty|a few|a couple|half|an? (?:hour|minute|week))\b)", re.I),
         "mid_hedge": re.compile(
-            rf",?\s+(?:{_alternation(c['mid_hedges'])})\s+(?=(?:I|you|it|she|he|they|we|this)\b)", re.I),
+            rf",?\s+(?:{_alternation(c['mid_hedges'])})(?:[\s,]+(?=(?:I|you|it|she|he|they|we|this)\b)"
+            r"|(?=\s*[,;]))", re.I),  # "...invisible I guess, like" too
         "its": re.compile(r"\bits\s+(?=(?:" + "|".join(c["its_before"]) + r")\b)", re.I),
         "shorthand": re.compile(r"(?<![\w'])(?:" + _alternation(list(c["shorthand"])) + r")(?![\w'/])", re.I),
         "before": re.compile(
@@ -76,7 +82,20 @@ def resolve_correction(text: str) -> str:
     after = _patterns()["marker"].sub("", after)  # "no wait, more like small"
     if not before or not re.search(r"[A-Za-z]{2}", after):
         return text  # "more like a lecture" said first is an answer, not a correction
-    return _replace_the_corrected(before, after)
+    # the correction is the rest of its sentence; what follows is said as it was
+    first, rest = (re.split(r"(?<=[.!?])\s+", after, maxsplit=1) + [""])[:2]
+    if last.group(0).strip(" ,?-\u2014").lower() in _config()["elaborations"] \
+            and _subjects(first)[:1] and _subjects(first)[:1] != _subjects(before)[-1:]:
+        # "...she typed something, I mean it was maybe ten seconds": more, not instead
+        # ("she got angry, I mean she got short with me" takes it back: the same "she")
+        return f"{before}, {after}"
+    return (_replace_the_corrected(before, first) + " " + rest).strip()
+
+
+def _subjects(text: str) -> list[str]:
+    from bring_it_up.language import parse
+
+    return [t.lower_ for t in parse(text) if t.dep_ in ("nsubj", "nsubjpass", "expl")]
 
 
 def _replace_the_corrected(before: str, after: str) -> str:
@@ -91,6 +110,9 @@ def _replace_the_corrected(before: str, after: str) -> str:
     kind = next((t.pos_ for t in new if t.pos_ not in ("ADV", "DET", "PART")), None)
     old = parse(before)
     same = [t for t in old if t.pos_ == kind]
+    word = next((t for t in new if t.pos_ not in ("ADV", "DET", "PART")), None)
+    if word is not None and _class_of(word.lower_):  # "thursday, no sorry, wednesday": the day
+        same = [t for t in old if _class_of(t.lower_) == _class_of(word.lower_)] or same
     if not same:
         return after
     start = same[-1]
@@ -98,6 +120,23 @@ def _replace_the_corrected(before: str, after: str) -> str:
     while start.i > 0 and old[start.i - 1].pos_ in ("ADV", "DET") and old[start.i - 1].dep_ != "neg":
         start = old[start.i - 1]
     return (old[: start.i].text + " " + after).strip()
+
+
+_DAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+         "yesterday", "tonight", "tomorrow"}
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december"}
+_NUMBERS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+            "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "once", "twice", "half"}
+
+
+def _class_of(word: str) -> str | None:
+    """Words a correction replaces in kind: a day for a day, a month, a number."""
+    if word in _DAYS:
+        return "day"
+    if word in _MONTHS:
+        return "month"
+    return "number" if word in _NUMBERS or word.isdigit() else None
 
 
 def _same_case(original: str, replacement: str) -> str:
@@ -118,16 +157,41 @@ def spell_out(text: str) -> str:
     return re.sub(r"\b[A-Za-z]+\b", lambda m: apostrophes.get(m.group(0).lower(), m.group(0)), text)
 
 
+_ASKS = re.compile(r"^(?:(?:wait|so|and|but|ok|okay|like|sorry|also|hmm|oh|um)[,\s]+)*"
+                   r"(?:what|why|how|when|where|who|whom|whose|which|is|are|am|was|were|do|does|"
+                   r"did|can|could|would|will|should|shall|may|might|have|has|had|isn't|aren't|"
+                   r"wasn't|don't|doesn't|didn't|can't|couldn't|won't|wouldn't|shouldn't|"
+                   r"haven't|hasn't|right|or|really|seriously)\b", re.I)
+# "...for three sessions so." (but "I think so", "she said so")
+_TRAILING_SO = re.compile(r"(?<!\bthink)(?<!\bhope)(?<!\bguess)(?<!\bsaid)(?<!\btold)(?<!\bsay)"
+                          r"(?<!\bbelieve)(?<!\bsuppose)(?<!\bnot)(?<!\bdo)(?<!\bdid)(?<!\beven)"
+                          r"(?<!\bmore)(?<!\bso)(?<!\bwhy)(?<!\bis)(?<!\bwas)(?<!\bjust)"
+                          r"\s+so\s*([.!?\u2026]*)$", re.I)
+
+
+def _said_not_asked(sentence: str) -> str:
+    """"she asked how my grandma was doing?" is told, not asked: a full stop (a question to
+    the bot or the therapist keeps its mark)."""
+    quotes = len(re.findall(r"[\"\u201c\u201d]|(?<![A-Za-z])'|'(?![A-Za-z])", sentence))
+    if sentence.endswith("?") and quotes % 2 == 0 and not _ASKS.match(sentence.lstrip("\"'\u201c(")):
+        return sentence.rstrip("?") + "."
+    return sentence
+
+
 def drop_fillers(text: str) -> str:
     p = _patterns()
+    text = p["start"].sub("", text.strip())  # "I dunno, sort of, hurt?" before ", sort of," goes
+    text = _TRAILING_SO.sub(r"\1", text)
     text = p["hedged_verb"].sub(r"\1 ", p["unsure"].sub("", text))
     text = p["mid_hedge"].sub(" ", p["like_number"].sub("", text))
     text = p["between"].sub(" ", text)
-    text = p["drop"].sub(lambda m: " " if m.group(0).rstrip(" ,.!") else m.group(0), text)
+    # "ok um." -> "ok." (its stop stays), "she laughed lol, and" -> "she laughed, and"
+    text = p["drop"].sub(lambda m: " " + m["marks"].replace(" ", "")[:1] + " ", text)
     for _ in range(4):  # "um so basically" is three fillers at the start
         before = text
-        text = p["start"].sub("", text.strip())
+        text = p["start"].sub("", text.strip(" ,;:-"))
         text = p["end_marked"].sub("", p["end"].sub("", text.strip()))
+        text = p["about_the_answer"].sub("", text)
         if text == before:
             break
     return text
@@ -160,13 +224,16 @@ def _inflected(word: str, speller) -> bool:  # type: ignore[no-untyped-def]
 
 
 def _a_typo(word: str, fixed: str) -> bool:
-    """A slip of the fingers: a letter missing, added or two swapped ("therapst",
-    "becuase"); a letter changed only in a long word ("definately"), since in a short one
-    it is as often another word ("admin" is not "admit"). The first letter is kept."""
+    """A slip of the fingers: a letter missing or added in a word of five letters or more,
+    two swapped ("therapst", "becuase"); a letter changed only in a long word ("definately"),
+    since in a short one it is as often another word ("admin" is not "admit", "tech" not
+    "teach"). The first letter is kept."""
     if not fixed or fixed == word or fixed[0] != word[0]:
         return False
-    if len(fixed) != len(word) or sorted(fixed) == sorted(word):
+    if sorted(fixed) == sorted(word):
         return True
+    if len(fixed) != len(word):  # a short word one letter off is as often a word ("tech", "teach")
+        return len(word) >= 5
     return len(word) >= 7
 
 
@@ -194,7 +261,11 @@ def mend_spelling(text: str) -> str:
 
 def _punctuation(text: str) -> str:
     text = text.replace("\u2026", "...")
+    # "I've been... quieter": after a word that needs what follows, the pause is only a pause
+    text = re.sub(r"\b(been|was|is|am|are|were|a|an|the|to|of|so|just|really|very|my|your|felt|feel)"
+                  r"\s*\.{2,}\s*(?=[a-z])", r"\1 ", text, flags=re.I)
     text = re.sub(r"\.{2,}\s*(?=[a-z])", ", ", text)  # "she laughed... and" -> "she laughed, and"
+    text = re.sub(r"\s+[-\u2013]\s+", ", ", text)  # "exposed - cut off - wanted to disappear"
     text = re.sub(r"\.{2,}", ".", text)
     text = re.sub(r"\s+([,.!?;:])", r"\1", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
@@ -203,13 +274,24 @@ def _punctuation(text: str) -> str:
     return text.strip(" ,;:-\u2014")
 
 
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\u20E3]+")
+
+
+def _ended(sentence: str) -> str:
+    """A sentence whose filler went with its stop ("fine I guess?") keeps a stop, so that it
+    does not run into the next one ("fine a bit weird")."""
+    return sentence if not sentence or sentence[-1] in ".!?\"')\u201d\u2019" else sentence + "."
+
+
 def tidy(text: str) -> str:
     """The client's answer as they would say it to their therapist (see the module doc)."""
     original = clean(text)
-    tidied = _punctuation(original)
+    tidied = _punctuation(_EMOJI.sub(" ", original))  # a picture cannot be read aloud
     tidied = resolve_correction(tidied)
     # each sentence on its own: "I don't know." or "lol." between two sentences goes too
-    kept = [drop_fillers(s) for s in sentences(spell_out(tidied))]
+    parts = sentences(spell_out(tidied))
+    kept = [_said_not_asked(_ended(drop_fillers(s))) for s in parts[:-1]] \
+        + [_said_not_asked(drop_fillers(s)) for s in parts[-1:]]
     tidied = _punctuation(" ".join(s for s in kept if re.search(r"[A-Za-z]{2}", s)))
     tidied = mend_spelling(tidied)
     tidied = re.sub(r"\bi\b", "I", tidied)

@@ -266,6 +266,38 @@ def test_more_of_what_happened_is_added_there_and_the_feeling_asked_again(chat):
     assert "It sounds like you felt dismissed" in texts(chat.say("dismissed"))
 
 
+def test_a_feeling_said_again_after_it_was_added_to_what_happened_is_the_feeling(chat):
+    """A client who answers "how did it feel?" with what the therapist did, twice, means it
+    as the feeling: the bot does not add it to what happened a second time and ask again."""
+    chat.say("hi")
+    chat.say("/consent_accept")
+    chat.say("Dr. Lee charged me the full fee for a session I cancelled a day ahead")
+    feeling = "Dr. Lee acted like I was trying to get out of paying"
+    assert "I've added that to what happened" in texts(chat.say(feeling)), chat.transcript
+    replies = texts(chat.say(feeling))
+    assert "I've added that to what happened" not in replies and chat.asking != "feeling", chat.transcript
+    assert chat.slot("what_happened").count("get out of paying") == 1
+
+
+def test_made_me_feel_is_a_feeling_and_the_story_keeps_its_first_sentence(chat):
+    chat.say("hi")
+    chat.say("/consent_accept")
+    chat.say("On Monday I cancelled by email because I had a fever. She still charged me the full $160.")
+    assert "I cancelled by email" in chat.slot("what_happened") and not chat.slot("impact"), chat.transcript
+    replies = texts(chat.say("She made me feel like I was trying to get out of paying"))
+    assert "I've added that to what happened" not in replies and "It sounds like you felt" in replies
+
+
+def test_a_better_word_after_not_quite_is_taken_even_with_hedges_around_it(chat):
+    chat.say("hi")
+    chat.say("/consent_accept")
+    chat.say("she asked how my grandma was doing, and my grandma died in October")
+    assert "It sounds like you felt hurt and" in texts(chat.say("hurt I guess, and a bit embarrassed"))
+    replies = texts(chat.say("um more like... forgotten, I guess? like it didn't stick for her"))
+    assert "A simple yes or no is fine" not in replies, chat.transcript
+    assert "forgotten" in chat.slot("feeling") and chat.asking == "impact", chat.transcript
+
+
 def answer_until(chat, profile, question):
     """Answer as `profile` until the bot asks `question`."""
     answers = {k: list(v) for k, v in profile.items() if isinstance(v, list)}

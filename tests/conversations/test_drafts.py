@@ -12,6 +12,12 @@ are written to results/drafts_heldout.md for reading.
 The conversations were frozen before the realisation step was written; its first version
 was then corrected after reading these drafts (general fixes: multi-sentence answers,
 names, pronouns after another person, quoted words), so they are no longer unseen.
+
+tests/draft_heldout_v2.yml: 20 more, written 2026-12-02 by another helper that saw neither
+the code nor the first set. Played before any change that day, 9 of the 20 never reached a
+draft (the bot ended up asking nothing) and most drafts broke; the fixes of that day were
+then made reading them too (results/drafts_heldout_v2.md), so they are no longer unseen
+either. Written to results/drafts_heldout_v2.md.
 """
 
 from __future__ import annotations
@@ -25,8 +31,9 @@ from tests.conversations.conftest import payloads, texts
 from tests.draft_checks import problems
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-HELD_OUT = yaml.safe_load((ROOT / "tests" / "draft_heldout.yml").read_text(encoding="utf-8"))["conversations"]
-OUT = ROOT / "results" / "drafts_heldout.md"
+SETS = {name: yaml.safe_load((ROOT / "tests" / f"{name}.yml").read_text(encoding="utf-8"))["conversations"]
+        for name in ("draft_heldout", "draft_heldout_v2")}
+HELD_OUT = [(name, c) for name, conversations in SETS.items() for c in conversations]
 MAX_TURNS = 40
 NOT_FOLLOWED = "didn't quite follow"
 
@@ -58,19 +65,20 @@ def play(chat, answers: dict[str, list[str]], alarms: list[str]):
     pytest.fail(f"no draft after {MAX_TURNS} turns:\n{chat.transcript}")
 
 
-_written: list[str] = []
+_written: dict[str, list[str]] = {name: [] for name in SETS}
 
 
-@pytest.mark.parametrize("conversation", HELD_OUT, ids=[c["name"] for c in HELD_OUT])
-def test_a_held_out_conversation_ends_in_a_draft_to_read_aloud(chat, conversation):
+@pytest.mark.parametrize(("held_out", "conversation"), HELD_OUT, ids=[c["name"] for _, c in HELD_OUT])
+def test_a_held_out_conversation_ends_in_a_draft_to_read_aloud(chat, held_out, conversation):
     alarms: list[str] = []
     draft, side = play(chat, conversation["answers"], alarms)
     text = draft["text"]
     said = "".join(f"\nFalse safety reply to {a}" for a in alarms)
-    _written.append(f"## {conversation['name']} ({conversation['style']})\n\n{text}\n\n"
-                    f"Expected to carry: {'; '.join(conversation['expect'])}{said}\n")
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text("# Drafts from tests/draft_heldout.yml\n\n" + "\n".join(_written), encoding="utf-8")
+    _written[held_out].append(f"## {conversation['name']} ({conversation['style']})\n\n{text}\n\n"
+                              f"Expected to carry: {'; '.join(conversation['expect'])}{said}\n")
+    out = ROOT / "results" / f"{held_out.replace('draft_', 'drafts_')}.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(f"# Drafts from tests/{held_out}.yml\n\n" + "\n".join(_written[held_out]), encoding="utf-8")
     assert not problems(text), f"{problems(text)}\n{text}\n{chat.transcript}"
     tracker = chat.tracker()
     kept = " ".join(str(v) for v in tracker.current_slot_values().values() if isinstance(v, str))
