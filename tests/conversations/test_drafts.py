@@ -15,8 +15,8 @@ names, pronouns after another person, quoted words), so they are no longer unsee
 
 tests/draft_heldout_v2.yml: 20 more, written 2026-12-02 by another helper that saw neither
 the code nor the first set. Played before any change that day, 9 of the 20 never reached a
-draft (the bot ended up asking nothing) and most drafts broke; the fixes of that day were
-then made reading them too (results/drafts_heldout_v2.md), so they are no longer unseen
+draft (the bot ended up asking nothing) and most drafts broke (docs/drafts-v2-before.md);
+the fixes of that day were then made reading them too, so they are no longer unseen
 either. Written to results/drafts_heldout_v2.md.
 """
 
