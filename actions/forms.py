@@ -280,9 +280,11 @@ class ValidatePreparationForm(Guarded, FormValidationAction):
         text = clean(str(value or ""))
         answer = yes_no(tracker, text)
         # "no, more like angry": the rest of the sentence is the better word.
-        rest = re.sub(r"^\W*(no|nope|nah|not quite|not really|not exactly)\b[\s,.;:-]*"
+        rest = re.sub(r"^\W*(?:(?:no|nope|nah|not quite|not really|not exactly)\b[\s,.;:!-]*)+"
                       r"(it'?s|it was|more like|i felt|i'd say|i would say)?\s*", "",
                       text, flags=re.I)
+        if answer is None and rest != text and not language.is_usable(rest):
+            answer = "no"  # "nah not really": a no, not a better word
         said = tidy(text)
         if answer == "yes" and said != text and language.says_how_it_felt(said):
             answer = None  # "ok fine. I felt like I didn't matter": a better word, not a yes

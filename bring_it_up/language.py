@@ -487,7 +487,7 @@ def event_not_feeling(text: str) -> bool:
     """An answer to "how did it feel?" that tells more of what happened ("she rolled her
     eyes"), not how it felt. "Like she wasn't listening" or "that she doesn't get me" are
     how it felt, even with no feeling word in them."""
-    plain = tidy(text)
+    plain = re.sub(r"^(?:and|but|also|plus)\s+", "", tidy(text), flags=re.I)  # "and like she thinks..."
     if not plain or feeling_words(plain) or _FEELING_FRAME.match(plain) or _FELT_INSIDE.search(plain):
         return False
     # Someone in particular did something; "nobody listens to me" is how it felt.

@@ -330,13 +330,15 @@ def impact_part(text: str, ctx: Context) -> Part | None:
 
 
 _PARTICLES = {"away", "on", "off", "down", "up", "out", "back", "closed", "open"}
+# "maybe just... that she'd say", "just for them to": the hedge before the wish goes
+_HEDGED_WISH = re.compile(r"^(?:(?:just|maybe|honestly|really|basically|mostly)[\s,]+)+(?=(?:for|that|if)\b)",
+                          re.I)
 
 
 def _hope_piece(text: str, ctx: Context) -> Part:
     """One wish: "Understood." -> ("fragment", "to be understood"); "Phone away" ->
     ("fragment", "the phone away"); else the form hope_part gives it."""
-    text = re.sub(r"^(?:(?:just|maybe|honestly|really|basically|mostly)[\s,]+)+(?=(?:for|that|if)\b)", "",
-                  text.strip(), flags=re.I)  # "just for them to get it right" -> "for you to..."
+    text = _HEDGED_WISH.sub("", text.strip())  # "just for them to get it right" -> "for you to..."
     text = re.sub(r"^(?:and\s+)?that\s+(?=\w+\s)", "", text, flags=re.I)  # "that you'd say you remember"
     doc = language.parse(clean(text).rstrip(" .!?"))
     words = [t for t in doc if not t.is_punct]
@@ -355,8 +357,7 @@ def hope_part(text: str, ctx: Context) -> Part | None:
     """The hope; several wishes said apart ("Understood. Treated as an adult. Maybe ask
     first.") become one: "to be understood, to be treated as an adult and for you to ask
     first"."""
-    said = re.sub(r"^(?:(?:just|maybe|honestly|really|basically|mostly)[\s,]+)+(?=(?:for|that|if)\b)", "",
-                  ctx.said(text), flags=re.I)
+    said = _HEDGED_WISH.sub("", ctx.said(text))
     pieces = sentences(said)  # "Dr. Patel" is one name, not a sentence's end
     if len(pieces) < 2:
         return _hope_piece(text, ctx)
@@ -383,9 +384,9 @@ def hope_part(text: str, ctx: Context) -> Part | None:
             # I don't need a big thing about it")
             rest = " ".join(language.sentence_case(_analyse(p, ctx, about_therapist=True).text)
                             for p in joined[index:])
-            return (read[0][0] if len(wishes) == 1 and read[0][0] == "action" else "fragment",
-                    f"{language.join_words(wishes) if len(wishes) > 1 else _wish(*read[0], alone=True)}. "
-                    f"{rest.rstrip(' .')}")
+            form, wish = (read[0][0], _wish(*read[0], alone=True)) if len(wishes) == 1 \
+                else ("fragment", language.join_words(wishes))
+            return (form, f"{wish}. {rest.rstrip(' .')}")
         wishes.append(_wish(form, words))
     return ("fragment", language.join_words(wishes))
 
@@ -431,12 +432,14 @@ def identity_part(text: str, ctx: Context) -> Part | None:
     she thinks teens can't have real stress") is said as what it is about: "It's about my
     age. It's like you think teens can't have real stress."."""
     config = _config()
+    tidied = tidy(text)
     for pattern in config["identity_asks"]:
-        match = re.search(pattern, tidy(text), flags=re.I)
+        match = re.search(pattern, tidied, flags=re.I)
         if match:
             thing = match["thing"].lower()
-            about = f"It's about {'my ' if thing in config['identity_mine'] else ''}{thing}."
-            rest = re.sub(r"^[\s,.?!]*(?:because|cause|as)?\s*", "", tidy(text)[match.end():], flags=re.I)
+            about = config["identity_about"].format(thing=f"my {thing}" if thing in config["identity_mine"]
+                                                    else thing)
+            rest = re.sub(r"^[\s,.?!]*(?:because|cause|as)?\s*", "", tidied[match.end():], flags=re.I)
             said = _as_said(rest, ctx) if language.is_usable(rest) else None
             text = about + (" " + language.sentence_case(said[1]) if said else "")
             return ("clause", text)

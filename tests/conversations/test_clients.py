@@ -292,10 +292,29 @@ def test_a_better_word_after_not_quite_is_taken_even_with_hedges_around_it(chat)
     chat.say("hi")
     chat.say("/consent_accept")
     chat.say("she asked how my grandma was doing, and my grandma died in October")
-    assert "It sounds like you felt hurt and" in texts(chat.say("hurt I guess, and a bit embarrassed"))
+    assert "It sounds like you felt hurt" in texts(chat.say("hurt I guess, and a bit embarrassed"))
     replies = texts(chat.say("um more like... forgotten, I guess? like it didn't stick for her"))
     assert "A simple yes or no is fine" not in replies, chat.transcript
     assert "forgotten" in chat.slot("feeling") and chat.asking == "impact", chat.transcript
+
+
+def test_no_twice_to_the_feeling_said_back_asks_for_the_word_and_is_never_the_word(chat):
+    """Found talking to it: "nah not really" to "It sounds like you felt judged" became the
+    feeling, and the draft said "I felt not really."."""
+    chat.say("hi")
+    chat.say("/consent_accept")
+    chat.say("she rolled her eyes when i said i wanted to try meds")
+    chat.say("judged")
+    replies = texts(chat.say("nah not really"))
+    assert "How would you describe it" in replies and chat.asking == "feeling", chat.transcript
+    assert "not really" not in str(chat.slot("feeling"))
+
+
+def test_not_knowing_where_to_start_gets_help_not_a_greeting(chat):
+    chat.say("hi")
+    chat.say("/consent_accept")
+    replies = texts(chat.say("idk where to start"))
+    assert "Hi again" not in replies and chat.asking == "what_happened", chat.transcript
 
 
 def answer_until(chat, profile, question):

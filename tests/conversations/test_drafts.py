@@ -78,7 +78,8 @@ def test_a_held_out_conversation_ends_in_a_draft_to_read_aloud(chat, held_out, c
                               f"Expected to carry: {'; '.join(conversation['expect'])}{said}\n")
     out = ROOT / "results" / f"{held_out.replace('draft_', 'drafts_')}.md"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(f"# Drafts from tests/{held_out}.yml\n\n" + "\n".join(_written[held_out]), encoding="utf-8")
+    out.write_text(f"# Drafts from tests/{held_out}.yml\n\n" + "\n".join(_written[held_out]),
+                   encoding="utf-8")
     assert not problems(text), f"{problems(text)}\n{text}\n{chat.transcript}"
     tracker = chat.tracker()
     kept = " ".join(str(v) for v in tracker.current_slot_values().values() if isinstance(v, str))
