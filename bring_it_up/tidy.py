@@ -84,8 +84,9 @@ def resolve_correction(text: str) -> str:
         return text  # "more like a lecture" said first is an answer, not a correction
     # the correction is the rest of its sentence; what follows is said as it was
     first, rest = (re.split(r"(?<=[.!?])\s+", after, maxsplit=1) + [""])[:2]
+    said = _subjects(first)[:1]
     if last.group(0).strip(" ,?-\u2014").lower() in _config()["elaborations"] \
-            and _subjects(first)[:1] and _subjects(first)[:1] != _subjects(before)[-1:]:
+            and said and said != _subjects(before)[-1:]:
         # "...she typed something, I mean it was maybe ten seconds": more, not instead
         # ("she got angry, I mean she got short with me" takes it back: the same "she")
         return f"{before}, {after}"
@@ -104,13 +105,11 @@ def _replace_the_corrected(before: str, after: str) -> str:
     sentence of its own ("she laughed, no wait, she smirked")."""
     from bring_it_up.language import parse
 
-    new = parse(after)
-    if any(t.dep_ in ("nsubj", "nsubjpass", "expl") for t in new):
+    if _subjects(after):
         return after
-    kind = next((t.pos_ for t in new if t.pos_ not in ("ADV", "DET", "PART")), None)
+    word = next((t for t in parse(after) if t.pos_ not in ("ADV", "DET", "PART")), None)
     old = parse(before)
-    same = [t for t in old if t.pos_ == kind]
-    word = next((t for t in new if t.pos_ not in ("ADV", "DET", "PART")), None)
+    same = [t for t in old if word is not None and t.pos_ == word.pos_]
     if word is not None and _class_of(word.lower_):  # "thursday, no sorry, wednesday": the day
         same = [t for t in old if _class_of(t.lower_) == _class_of(word.lower_)] or same
     if not same:
