@@ -85,6 +85,7 @@ def registry() -> list[Patch]:
     from service.rasa_patches import (
         action_timeout,
         diet,
+        diet_load,
         events,
         graph,
         rules,
@@ -97,8 +98,9 @@ def registry() -> list[Patch]:
         workers,
     )
 
-    return [m.PATCH for m in (validator, events, spacy_vocab, rules, tracker, graph, diet, sparse,
-                              sessions, workers, validation_errors, action_timeout)]
+    return [m.PATCH for m in (validator, events, spacy_vocab, rules, tracker, graph, diet,
+                              diet_load, sparse, sessions, workers, validation_errors,
+                              action_timeout)]
 
 
 STATUS: dict[str, str] = {}  # patch name -> "on", "off (...)" or "skipped: ..."

@@ -7,8 +7,8 @@ import numpy as np
 from rasa.core.channels.channel import UserMessage
 from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
 
-from service.rasa_patches import diet, graph
-from tests.conversations.conftest import Chat
+from service.rasa_patches import diet, diet_load, graph
+from tests.conversations.conftest import MODEL, Chat
 
 TEXTS = ["hi", "she looked at the clock while I talked about my divorce", "idk", "why do you ask?",
          "I want to kill myself", "hola, no hablo inglés", "make it more gentle", "skip", ""]
@@ -70,3 +70,38 @@ def test_diet_graph_called_directly_predicts_as_tensorflow_does(agent, monkeypat
                     assert np.array_equal(direct[key][inner], rasa[key][inner]), (key, inner)
             else:
                 assert np.array_equal(direct[key], rasa[key]), key
+
+
+def test_diet_loaded_with_an_eager_first_step_is_rasa_s_model(tmp_path, monkeypatch):
+    """DIET loaded from the trained model with the weights built eagerly has every weight of
+    the model Rasa's own load builds, and predicts the same numbers."""
+    from rasa.engine.graph import ExecutionContext
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.nlu.classifiers.diet_classifier import DIETClassifier
+
+    built = {}
+
+    def both(cls, model_file_name, model_data_example, predict_data_example=None, *args, **kwargs):
+        built["rasa"] = diet_load.rasa_load(cls, model_file_name, model_data_example,
+                                            predict_data_example, *args, **kwargs)
+        built["ours"] = diet_load._load(cls, model_file_name, model_data_example,
+                                        predict_data_example, *args, **kwargs)
+        built["example"] = predict_data_example
+        return built["ours"]
+
+    monkeypatch.setattr(diet.RasaModel, "load", classmethod(both))
+    storage, metadata = LocalModelStorage.from_model_archive(tmp_path, MODEL)
+    node = next(n for n in metadata.predict_schema.nodes.values() if n.uses is DIETClassifier)
+    DIETClassifier.load({**DIETClassifier.get_default_config(), **node.config}, storage,
+                        node.resource, ExecutionContext(metadata.predict_schema, metadata.model_id))
+    ours, rasa = built["ours"], built["rasa"]
+    assert [w.name for w in ours.weights] == [w.name for w in rasa.weights]
+    assert len(ours.weights) > 10
+    for mine, theirs in zip(ours.weights, rasa.weights, strict=True):
+        assert np.array_equal(mine.numpy(), theirs.numpy()), mine.name
+    assert ours._run_eagerly == rasa._run_eagerly  # prediction is compiled, as Rasa's is
+    mine, theirs = ours.run_inference(built["example"]), rasa.run_inference(built["example"])
+    assert mine.keys() == theirs.keys()
+    for key in ("i_scores", "t_scores"):
+        if key in theirs:
+            assert np.array_equal(mine[key], theirs[key]), key
