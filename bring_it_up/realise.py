@@ -25,7 +25,7 @@ from typing import Any
 
 from bring_it_up import language
 from bring_it_up.text import clean, load_content, sentences
-from bring_it_up.tidy import tidy
+from bring_it_up.tidy import chat_word, tidy
 
 Part = tuple[str, str]
 
@@ -58,6 +58,8 @@ def therapist_names(texts: Iterable[str]) -> list[str]:
     texts = list(texts)
     for position, text in enumerate(texts):
         text = clean(text or "")
+        lower = text.islower()  # (a lower-case answer is read without its chat: "sam lowkey just")
+        text = tidy(text) if lower else text
         names += re.findall(rf"\b{_TITLE}\s+[A-Z][A-Za-z'-]+(?:\s+[A-Z][A-Za-z'-]+)?", text)
         names += re.findall(rf"\b(?i:my|our|the)\s+(?i:{words})\s*,?\s+([A-Z][a-z'-]+)\b", text)
         names += re.findall(rf"\b([A-Z][a-z'-]+)\s*,?\s*\(?(?:who is\s+|is\s+)?(?i:my)\s+(?i:{words})\b",
@@ -70,7 +72,8 @@ def therapist_names(texts: Iterable[str]) -> list[str]:
             subject = token.dep_ in ("nsubj", "nsubjpass") or token.dep_ == "conj" \
                 and token.i + 1 < len(doc) and doc[token.i + 1].tag_ == "VBD"
             if token.pos_ == "PROPN" and subject \
-                    and (token.text[:1].isupper() or token.i == 0) \
+                    and (token.text[:1].isupper() or token.is_sent_start
+                         or lower and len(token) > 2 and not chat_word(token.text)) \
                     and not (token.i > 0 and (doc[token.i - 1].lower_ in others
                                               or doc[token.i - 1].pos_ == "PROPN")) \
                     and token.lower_ not in others and token.lower_ not in _NOT_NAMES \
@@ -81,12 +84,16 @@ def therapist_names(texts: Iterable[str]) -> list[str]:
         if position == 0:
             for token in doc:
                 starts = token.i == 0 and token.text[:1].isupper()
-                told = token.dep_ in ("dobj", "dative") and token.head.lemma_ in ("tell", "ask", "show")
+                told = token.dep_ in ("dobj", "dative") \
+                    and token.head.lemma_ in ("tell", "ask", "show", "see") \
+                    or token.dep_ == "pobj" and token.head.lower_ == "with" \
+                    and token.head.head.lemma_ in ("session", "appointment")  # "every session with Ben"
                 if token.pos_ == "PROPN" and (starts or told) and token.lower_ not in others \
                         and token.lower_ not in _NOT_NAMES \
                         and not any(t.lower_ in others for t in doc[: token.i]):
                     names.append(token.text)
-    names = [re.sub(r"'s$", "", n) for n in names]
+    names = [re.sub(r"'s$", "", n[0].upper() + n[1:]) for n in names  # "linda said" too
+             if not (n.isupper() and len(n) > 1)]  # not "CFS", "ADHD"
     keep = [n for n in names if n.lower() not in _NOT_NAMES]
     return sorted(set(keep), key=len, reverse=True)
 
@@ -100,7 +107,7 @@ def _names_as_therapist(text: str, names: Iterable[str]) -> str:
         text = re.sub(rf"\b(?:my|our|the)\s+({words})\s*,?\s+{re.escape(name)}\b", r"my \1", text, flags=re.I)
         text = re.sub(rf"\b{re.escape(name)}\s*,?\s*\(?(?:who is\s+|is\s+)?my\s+({words})\)?",
                       r"my \1", text)
-        text = re.sub(rf"\b{re.escape(name)}\b", "my therapist", text)
+        text = re.sub(rf"\b(?i:{re.escape(name[0])}){re.escape(name[1:])}\b", "my therapist", text)
     return text
 
 
@@ -117,12 +124,36 @@ class Context:
     def said(self, text: str) -> str:
         """The answer as the client wants it in the message, the therapist's name as
         "my therapist"."""
-        return _names_as_therapist(clean(text) if self.exact else tidy(text), self.names)
+        said = clean(text) if self.exact else language.split_run_ons(tidy(text))
+        return _names_as_therapist(said, self.names)
 
 
-def therapist_gender(what_happened: str, names: Iterable[str]) -> str | None:
+def therapist_gender(what_happened: str, names: Iterable[str], other_answers: Iterable[str] = ()
+                     ) -> str | None:
     """"Ms. Clarke" -> "f"; else the first "she" or "he" in what happened, said before anyone
-    else is named; else the one that became "you" there ("my boss ... he", "she cut in")."""
+    else is named; else the one that became "you" there ("my boss ... he", "she cut in");
+    else the first said before anyone else in the other answers ("that he'd ask")."""
+    found = _gender_in_what_happened(what_happened, names)
+    others = {w.lower() for w in language.lexicon()["other_people"]}
+    for answer in other_answers if found is None else ():
+        found = _first_pronoun(language.parse(clean(answer)) if answer else [], others, names)
+        if found:
+            break
+    return found
+
+
+def _first_pronoun(doc, others: set[str], names: Iterable[str]) -> str | None:  # type: ignore[no-untyped-def]
+    """The gender of the first "she" or "he" in `doc` before anyone else is named."""
+    for token in doc:
+        if token.lower_ in others or token.ent_type_ == "PERSON" and token.text[:1].isupper() \
+                and token.text not in names:
+            return None
+        if token.lower_ in ("she", "her", "he", "him", "his"):
+            return "f" if token.lower_ in ("she", "her") else "m"
+    return None
+
+
+def _gender_in_what_happened(what_happened: str, names: Iterable[str]) -> str | None:
     for name in names:
         title = name.split()[0].rstrip(".").lower()
         if title in ("ms", "mrs", "miss"):
@@ -140,13 +171,8 @@ def therapist_gender(what_happened: str, names: Iterable[str]) -> str | None:
                 break
             if token.lower_ in ("she", "her", "he", "him", "his"):
                 return "f" if token.lower_ in ("she", "her") else "m"
-    for token in doc:
-        if token.lower_ in others or token.ent_type_ == "PERSON" and token.text[:1].isupper() \
-                and token.text not in names:
-            break
-        if token.lower_ in ("she", "her", "he", "him", "his"):
-            return "f" if token.lower_ in ("she", "her") else "m"
-    return _converted_gender(_names_as_therapist(clean(what_happened or ""), list(names)))
+    said = _names_as_therapist(clean(what_happened or ""), list(names))
+    return _first_pronoun(doc, others, names) or _converted_gender(said)
 
 
 def _converted_gender(text: str) -> str | None:
@@ -175,6 +201,7 @@ def _give_subjects(text: str) -> str:
     """A sentence that starts with its verb ("Told Mark I'd set a boundary", "Then explained
     it") gets the subject of the sentence before it, or "I" when it comes first."""
     out, subject, other = [], "I", None  # other: the last subject that was not "I"
+    therapist = set(language.lexicon()["therapist_words"])  # "Morgan yawned. Checked the clock."
     for part in sentences(text):
         doc = language.parse(part)
         root = next(doc.sents).root
@@ -200,10 +227,11 @@ def _give_subjects(text: str) -> str:
             part = part[0].upper() + part[1:]
         else:
             found = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")
-                          and c.lower_ in ("i", "you", "she", "he", "they", "we", "it")), None)
+                          and (c.lower_ in ("i", "you", "she", "he", "they", "we", "it")
+                               or c.lower_ in therapist and c.n_lefts == 1)), None)
             if found is not None:  # not "them" ("for them to get it right")
-                subject = found.text
-                other = found.text if found.lower_ not in ("i", "we", "it") else other
+                subject = doc[found.left_edge.i:found.i + 1].text  # "my therapist" too
+                other = subject if found.lower_ not in ("i", "we", "it") else other
         out.append(part)
     return " ".join(out)
 
@@ -237,7 +265,8 @@ def _lower_start(text: str) -> str:
 _LIKE = re.compile(r"^(?:like|as if|as though)\b", re.I)
 _LIST = re.compile(r",\s*(?:and\s+)?")
 _ALONE_ADVERBS = {"mainly", "mostly", "honestly", "really", "too", "also", "though", "i guess",
-                  "basically", "at the time", "now", "still", "anyway"}
+                  "basically", "at the time", "now", "still", "anyway", "if i'm honest",
+                  "if i'm being honest", "to be honest", "to be fair"}
 
 
 def _feelings(phrase: str) -> list[str]:
@@ -331,8 +360,8 @@ def impact_part(text: str, ctx: Context) -> Part | None:
 
 _PARTICLES = {"away", "on", "off", "down", "up", "out", "back", "closed", "open"}
 # "maybe just... that she'd say", "just for them to": the hedge before the wish goes
-_HEDGED_WISH = re.compile(r"^(?:(?:just|maybe|honestly|really|basically|mostly)[\s,]+)+(?=(?:for|that|if)\b)",
-                          re.I)
+_HEDGED_WISH = re.compile(r"^(?:(?:just|maybe|honestly|really|basically|mostly)[\s,]+)+(?=(?:for|that|if)\b)"
+                          r"|^like[\s,]+(?=I\b)", re.I)  # "like I just want more space" (a wish, not "as if")
 
 
 def _hope_piece(text: str, ctx: Context) -> Part:
@@ -408,7 +437,8 @@ def _one_hope(text: str, ctx: Context) -> Part:
     doc = language.parse(words)
     if doc[0].lower_ == "if":  # "if you used my name"
         return ("if", words)
-    first = next((t for t in doc if t.pos_ != "ADV"), doc[0])  # "just listen"
+    # "just listen", "either waive this one or..."
+    first = next((t for t in doc if t.pos_ != "ADV" and t.dep_ != "preconj"), doc[0])
     if first.tag_ == "VB" and first.lower_ not in ("be", "to") and first.dep_ == "ROOT":
         return ("action", words)  # "say sorry", "put the phone away"
     return ("fragment", words)
@@ -488,7 +518,10 @@ def soften(part: Part | None) -> tuple[Part | None, list[str]]:
 def about_ending(slots: Mapping[str, Any]) -> bool:
     """The client wants to end or change therapy (the message asks for a good ending)."""
     said = " ".join(str(slots.get(k) or "") for k in ("what_happened", "impact", "hope"))
-    return language.has_cue(said, "ending_cues")
+    # (what it did since is read for the plain cues only: "I've thought about stopping,
+    # though I don't want to" is a doubt, not the request)
+    asked = " ".join(str(slots.get(k) or "") for k in ("what_happened", "hope"))
+    return language.has_cue(said, "ending_cues") or language.talks_of_ending(asked)
 
 
 # Each section, and how its answer is read.
@@ -505,7 +538,8 @@ def draft_parts(slots: Mapping[str, Any]) -> dict[str, Part]:
     names = tuple(therapist_names(answers.values()))
     ctx = Context(terms=(slots.get("therapist_term") or "therapist", "therapist"), names=names,
                   exact=slots.get("exact_words") == "exact",
-                  gender=therapist_gender(answers["what_happened"], names))
+                  gender=therapist_gender(answers["what_happened"], names,
+                                          [answers[s] for s in ("impact", "feeling", "fear", "hope")]))
     wanted = set(_READERS) - {"identity", "fear"}
     if slots.get("identity_involved") == "yes":
         wanted.add("identity")

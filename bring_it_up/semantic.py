@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from bring_it_up.language import about_someone_else
 from bring_it_up.text import load_content, normalize
 
 LABELS = ("crisis", "check_in", "ethics", "none")
@@ -300,6 +301,8 @@ def assess_sentences(model: SafetyModel, sentences: list[str],
         proposed = level_of(row)
         similar = float(agreement["similar_at_least"].get(proposed, 0.0)) if proposed else 0.0
         level = settle(proposed, model.neighbours(vector, similar), agreement["at_least"])
+        if level == "ethics" and about_someone_else(sentence):
+            level = None  # "my manager keeps offering me lunch": nothing the therapist did
         if level is not None:
             score = float(row[LABELS.index(level)] if level != "check_in"
                           else row[LABELS.index("crisis")] + row[LABELS.index("check_in")])

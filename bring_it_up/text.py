@@ -81,6 +81,11 @@ def _textspeak() -> dict[str, str]:
     return load_content("normalization.yml").get("replace", {})
 
 
+def first_words() -> dict[str, str]:
+    """Text-speak read differently at the start of a sentence ("ya thats it": "yeah")."""
+    return load_content("normalization.yml").get("first_word", {})
+
+
 def normalize(text: str) -> str:
     """Lower-case, straight quotes, repeated letters folded, text-speak and common
     misspellings expanded. Used for understanding only; never shown to the client."""
@@ -88,8 +93,9 @@ def normalize(text: str) -> str:
     text = _REPEAT_VOWEL.sub(r"\1", text)  # "diiie" -> "die", "sooo" -> "so"
     text = _REPEAT.sub(r"\1\1", text)  # "killll" -> "kill"
     words = re.findall(r"[\w'-]+|[^\w\s]", text)
-    table = _textspeak()
-    expanded = [table.get(w, w) for w in words]
+    table, first = _textspeak(), first_words()
+    expanded = [first.get(w, table.get(w, w)) if i == 0 or words[i - 1] in ".!?" else table.get(w, w)
+                for i, w in enumerate(words)]
     joined = " ".join(expanded)
     for phrase, replacement in load_content("normalization.yml").get("phrases", {}).items():
         joined = re.sub(rf"\b{re.escape(phrase)}\b", replacement, joined)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bring_it_up.text import clean, load_content, sentences
+from bring_it_up.text import clean, first_words, load_content, sentences
 
 
 def _config() -> dict:
@@ -32,7 +32,7 @@ def _patterns() -> dict[str, re.Pattern]:
     markers = [*c["corrections"], *c["corrections_after_a_mark"], "wait", "like", "more", "sorry", "oops"]
     return {
         "correction": re.compile(
-            rf"(?:(?<=[\w?!.,;:])\s*(?:{_alternation(c['corrections'])})"
+            rf"(?:(?<=[\w?!.,;:\-\u2014])\s*(?:{_alternation(c['corrections'])})"
             rf"|[?,\-\u2014]\s*(?:{_alternation(c['corrections_after_a_mark'])}))\b"
             r"(?!\s+(?:one|body|longer|matter|way|idea|reason|doubt)\b)[\s,.:\-]*(?=\w)", re.I),
         "marker": re.compile(rf"^(?:(?:{_alternation(markers)})\b[\s,.:\-]*)+", re.I),
@@ -56,12 +56,24 @@ def _patterns() -> dict[str, re.Pattern]:
             rf"(?:^|[,;\-\u2014]\s*)(?:{_alternation(c['about_the_answer'])})\s*[.!\u2026]*$", re.I),
         "unsure": re.compile(r"\b(?:kind|sort)\s+of\s*\?+\s*", re.I),  # "kind of? hurt"
         # "she kind of laughed" is "she laughed" ("I was kind of tired" stays)
+        # ("I sort of dread Thursdays": right after its subject, the hedge is on the verb, and
+        # spaCy reads "dread" as a noun)
         "hedged_verb": re.compile(r"\b(she|you|it|he|they)\s+(?:kind|sort)\s+of\s+(?=\w+ed\b)", re.I),
+        "hedged_subject": re.compile(r"\b(I|we|you|they)(\s+just)?\s+(?:kind|sort)\s+of\s+(?=[a-z])", re.I),
+        # "I just kind of couldn't" is "I just couldn't"
+        "hedged_not": re.compile(r"\b(?:kind|sort)\s+of\s+(?=(?:could|can|did|would|was|were|do|does|"
+                                 r"had|have|is|wo)n't\b)", re.I),
+        # "she like picked it up", "I'm like sitting there", ", like the whole fight" (not
+        # "I like walking")
+        # "she like picked it up", "I'm like sitting there", ", like the whole fight" (not
+        # "I like walking"): see _like_filler
+        "like_filler": re.compile(r"(\b[a-z']+|,)\s+like\s+(?=(\w+)\b)", re.I),
+        "proper": re.compile(r"\b(?:" + "|".join(c["proper_words"]) + r")\b"),
         # "yawned like three times"
         "like_number": re.compile(r"\blike\s+(?=(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|"
                                   r"twenty|thirty|a few|a couple|half|an? (?:hour|minute|week))\b)", re.I),
         "mid_hedge": re.compile(
-            rf",?\s+(?:{_alternation(c['mid_hedges'])})(?:[\s,]+(?=(?:I|you|it|she|he|they|we|this)\b)"
+            rf",?\s+(?:{_alternation(c['mid_hedges'])})(?:[\s,]+(?=(?:I|you|it|she|he|they|we|this|that)\b)"
             r"|(?=\s*[,;]))", re.I),  # "...invisible I guess, like" too
         "its": re.compile(r"\bits\s+(?=(?:" + "|".join(c["its_before"]) + r")\b)", re.I),
         "shorthand": re.compile(r"(?<![\w'])(?:" + _alternation(list(c["shorthand"])) + r")(?![\w'/])", re.I),
@@ -78,14 +90,32 @@ def resolve_correction(text: str) -> str:
     if not matches:
         return text
     last = matches[-1]
+    for earlier in reversed(matches[:-1]):  # "actually no, it was more of a smirk": one correction
+        if re.fullmatch(r"[\s,.:\-\u2014]*", text[earlier.end():last.start()]) is None:
+            break
+        last = earlier
     before, after = text[:last.start()].strip(" ,.?!"), text[last.end():].strip()
-    after = _patterns()["marker"].sub("", after)  # "no wait, more like small"
+    # what came before the sentence of the correction stays as it was said
+    # ("annoyed? no wait, more like small": "no wait" is no sentence of its own)
+    pieces = sentences(before) or [""]  # ("Dr. Reyes" is one name)
+    while len(pieces) > 1 and not _patterns()["marker"].sub("", pieces[-1]).strip(" ,.?!"):
+        pieces[-2:] = [" ".join(pieces[-2:])]
+    *kept, before = pieces
+    kept_text = " ".join(kept)
+    stripped = _patterns()["marker"].sub("", after)  # "no wait, more like small"
+    # ...but "it was more of a smirk" is a sentence: "more of a smirk" alone is not
+    after = after if _starts_with_subject(after) and not _starts_with_subject(stripped) else stripped
     if not before or not re.search(r"[A-Za-z]{2}", after):
         return text  # "more like a lecture" said first is an answer, not a correction
+    return (kept_text + " " + _corrected(before, after, last.group(0))).strip()
+
+
+def _corrected(before: str, after: str, marker: str) -> str:
+    """The sentence `before` a self-correction, with `after` in place of what it corrects."""
     # the correction is the rest of its sentence; what follows is said as it was
     first, rest = (re.split(r"(?<=[.!?])\s+", after, maxsplit=1) + [""])[:2]
     said = _subjects(first)[:1]
-    if last.group(0).strip(" ,?-\u2014").lower() in _config()["elaborations"] \
+    if marker.strip(" ,?-\u2014").lower() in _config()["elaborations"] \
             and said and said != _subjects(before)[-1:]:
         # "...she typed something, I mean it was maybe ten seconds": more, not instead
         # ("she got angry, I mean she got short with me" takes it back: the same "she")
@@ -97,6 +127,12 @@ def _subjects(text: str) -> list[str]:
     from bring_it_up.language import parse
 
     return [t.lower_ for t in parse(text) if t.dep_ in ("nsubj", "nsubjpass", "expl")]
+
+
+def _starts_with_subject(text: str) -> bool:
+    from bring_it_up.language import parse
+
+    return bool(text) and parse(text)[0].dep_ in ("nsubj", "nsubjpass", "expl")
 
 
 def _replace_the_corrected(before: str, after: str) -> str:
@@ -149,6 +185,13 @@ def spell_out(text: str) -> str:
     put back where the next word shows what was meant ("shell be" -> "she'll be")."""
     table = {k.lower(): v for k, v in _config()["shorthand"].items()}
     forms = _config()["contractions_before"]["forms"]
+    first = first_words()
+    text = re.sub(r"(?:^|(?<=[.!?]\s))(\w+)\b", lambda m: _same_case(m.group(1), first[m.group(1).lower()])
+                  if m.group(1).lower() in first else m.group(0), text)  # "ya i keep wondering"
+    # "1hr", "10 min", "3x": the number, then the word ("10 minutes", "3 times")
+    units = _config()["units_after_a_number"]
+    text = re.sub(rf"\b(\d+)\s*({'|'.join(units)})\b", lambda m: f"{m.group(1)} "
+                  + units[m.group(2).lower()] + ("" if m.group(1) == "1" else "s"), text, flags=re.I)
     text = _patterns()["shorthand"].sub(lambda m: _same_case(m.group(0), table[m.group(0).lower()]), text)
     text = _patterns()["before"].sub(lambda m: forms[m.group(1).lower()] + " ", text)
     text = _patterns()["its"].sub(lambda m: _same_case(m.group(0), "it's "), text)
@@ -177,11 +220,27 @@ def _said_not_asked(sentence: str) -> str:
     return sentence
 
 
+_LIKE_BEFORE = {"she", "you", "he", "they", "we", "it", "i"}
+_LIKE_BEFORE_ING = {"i'm", "you're", "she's", "he's", "they're", "we're", "it's", "was", "were"}
+_LIKE_THEN = {"the", "a", "an", "my", "his", "her", "their", "our", "your", "some", "all",
+              "basically", "actually"}
+
+
+def _like_filler(match: re.Match) -> str:
+    before, after = match.group(1).lower(), match.group(2).lower()
+    filler = before in _LIKE_BEFORE and after.endswith("ed") \
+        or before in _LIKE_BEFORE_ING and after.endswith("ing") or before == "," and after in _LIKE_THEN
+    return match.group(1) + " " if filler else match.group(0)
+
+
 def drop_fillers(text: str) -> str:
     p = _patterns()
     text = p["start"].sub("", text.strip())  # "I dunno, sort of, hurt?" before ", sort of," goes
     text = _TRAILING_SO.sub(r"\1", text)
     text = p["hedged_verb"].sub(r"\1 ", p["unsure"].sub("", text))
+    text = p["hedged_subject"].sub(lambda m: m.group(1) + (m.group(2) or "") + " ", text)
+    text = p["like_filler"].sub(_like_filler, p["hedged_not"].sub("", text))
+    text = p["proper"].sub(lambda m: m.group(0).capitalize(), text)  # "at christmas"
     text = p["mid_hedge"].sub(" ", p["like_number"].sub("", text))
     text = p["between"].sub(" ", text)
     # "ok um." -> "ok." (its stop stays), "she laughed lol, and" -> "she laughed, and"
@@ -209,6 +268,14 @@ def _speller():  # type: ignore[no-untyped-def]
     speller = SpellChecker(distance=1)
     speller.word_frequency.load_words(_config()["known_words"])
     return speller
+
+
+def chat_word(word: str) -> bool:
+    """Chat shorthand or a filler ("idk", "lol", "abt"): in a lower-case answer, never a name."""
+    low = word.lower()
+    c = _config()
+    return low in c["shorthand"] or low in c["drop_words"] \
+        or low in load_content("normalization.yml")["replace"]
 
 
 def _british(word: str, speller) -> bool:  # type: ignore[no-untyped-def]
@@ -260,6 +327,10 @@ def mend_spelling(text: str) -> str:
 
 def _punctuation(text: str) -> str:
     text = text.replace("\u2026", "...")
+    # "there's been... I sort of dread it": a short start left unfinished, then the sentence
+    # begun again with its subject: only the new start is kept
+    text = re.sub(r"(?:^|(?<=[.!?]\s))(?:[\w']+\s+){0,3}(?:been|was|is|am|are|were|had|a|an|the|to|of)"
+                  r"\s*\.{2,}\s*(?=(?:i|i'm|i've|i'd|you|she|he|they|we|now)\b)", "", text, flags=re.I)
     # "I've been... quieter": after a word that needs what follows, the pause is only a pause
     text = re.sub(r"\b(been|was|is|am|are|were|a|an|the|to|of|so|just|really|very|my|your|felt|feel)"
                   r"\s*\.{2,}\s*(?=[a-z])", r"\1 ", text, flags=re.I)

@@ -50,13 +50,15 @@ def problems(text: str) -> list[str]:
         found.append(f"filler: {_FILLER.search(text).group(0)!r}")
     if re.search(r"\b(?:my|the)\s+(?:therapist|counsell?or|psychologist|clinician)\b", text, re.I):
         found.append("the therapist is not 'you'")
-    doubled = [a for a, b in zip(lower, lower[1:], strict=False)
-               if a == b and a not in ("had", "that", "very", "really")]
+    # "like like", "he he" (not "thank you, you got me" or "repeat it. It matters")
+    doubled = [m.group(1).lower() for m in re.finditer(r"\b([A-Za-z']+)\s+(\1)\b", text, re.I)
+               if m.group(1).lower() not in ("had", "that", "very", "really")]
     if doubled:
         found.append(f"doubled word: {doubled}")
     if _CORRECTION.search(text):
         found.append("a self-correction pasted in")
-    unquoted = QUOTED.sub(" ", text)  # what someone said is as they said it
+    # what someone said is as they said it, and a set of pronouns is a set ("I use he/him")
+    unquoted = re.sub(r"\b[A-Za-z]+(?:\s*/\s*[A-Za-z]+)+\b", " ", QUOTED.sub(" ", text))
     pronouns = {w.lower() for w in re.findall(r"[A-Za-z]+", unquoted)}
     if pronouns & {"she", "he", "her", "him", "his", "hers"} and not set(lower) & others \
             and not any(t.ent_type_ == "PERSON" for t in language.parse(text)):

@@ -18,6 +18,14 @@ the code nor the first set. Played before any change that day, 9 of the 20 never
 draft (the bot ended up asking nothing) and most drafts broke (docs/drafts-v2-before.md);
 the fixes of that day were then made reading them too, so they are no longer unseen
 either. Written to results/drafts_heldout_v2.md.
+
+tests/draft_heldout_v3.yml: 20 more, written 2026-12-03 by a third helper, played once
+with the code of that morning: 7 failed (3 no draft, 4 broken checks) and about 6 of the
+20 drafts read aloud as written (docs/drafts-v3-first.md). Read and fixed from since, so
+seen too. tests/draft_heldout_v4.yml: 20 more by a fourth helper the same afternoon, played
+once unread after the fixes from the third: 4 failed and about 5 in 20 read aloud as written
+(docs/drafts-v4-first.md); read and fixed from since. What is still wrong is in
+KNOWN_WRONG. Written to results/drafts_heldout_v3.md and _v4.md.
 """
 
 from __future__ import annotations
@@ -32,8 +40,18 @@ from tests.draft_checks import problems
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SETS = {name: yaml.safe_load((ROOT / "tests" / f"{name}.yml").read_text(encoding="utf-8"))["conversations"]
-        for name in ("draft_heldout", "draft_heldout_v2")}
-HELD_OUT = [(name, c) for name, conversations in SETS.items() for c in conversations]
+        for name in ("draft_heldout", "draft_heldout_v2", "draft_heldout_v3", "draft_heldout_v4")}
+# Held-out conversations whose draft is still wrong, and why. Each must still fail (strict):
+# when one passes, it comes off the list.
+KNOWN_WRONG = {
+    "rambling-fee-increase-email": "a fee rise told in one run-on gets the misconduct reply: the "
+    "semantic layer reads '...because she knows money is tight for me', said of the client's "
+    "sister in a piece cut from the sentence that names her, as the therapist's doing (#17)",
+}
+HELD_OUT = [pytest.param(name, c, id=c["name"], marks=[pytest.mark.xfail(reason=KNOWN_WRONG[c["name"]],
+                                                                           strict=True)]
+                         if c["name"] in KNOWN_WRONG else [])
+            for name, conversations in SETS.items() for c in conversations]
 MAX_TURNS = 40
 NOT_FOLLOWED = "didn't quite follow"
 
@@ -68,7 +86,7 @@ def play(chat, answers: dict[str, list[str]], alarms: list[str]):
 _written: dict[str, list[str]] = {name: [] for name in SETS}
 
 
-@pytest.mark.parametrize(("held_out", "conversation"), HELD_OUT, ids=[c["name"] for _, c in HELD_OUT])
+@pytest.mark.parametrize(("held_out", "conversation"), HELD_OUT)
 def test_a_held_out_conversation_ends_in_a_draft_to_read_aloud(chat, held_out, conversation):
     alarms: list[str] = []
     draft, side = play(chat, conversation["answers"], alarms)

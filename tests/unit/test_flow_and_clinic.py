@@ -32,6 +32,11 @@ def test_going_back_from_the_feeling_check_asks_the_feeling_again():
 def test_normalize_reads_text_speak_and_curly_quotes():
     assert normalize("I’m gonna kms rn") == "i'm going to kill myself right now"
     assert normalize("Sooooo tiredddd") == "so tiredd"
+    # "ya" starting a sentence is "yeah" (it was read as "you", and "ya thats it" was
+    # taken for a request to finish the draft); elsewhere it is "you"
+    assert normalize("ya thats it") == "yeah that's it"
+    assert normalize("ok. Ya i agree") == "ok. yeah i agree"
+    assert normalize("see ya") == "see you"
     assert clean("<script>alert(1)</script> she laughed\x00") == "alert(1) she laughed"
 
 

@@ -175,3 +175,14 @@ def test_a_feeling_said_back_is_one_clause_after_it_sounds_like_you_felt(answer,
     from bring_it_up.language import feeling_summary
 
     assert feeling_summary(answer) == said_back
+
+
+@pytest.mark.parametrize(("sentence", "elsewhere"), [
+    ("my manager, she's lovely but she keeps offering me lunch in meetings", True),
+    ("my boss invited me to her house and said not to tell anyone", True),
+    ("she invited me to her house and said not to tell anyone", False),
+    ("my mom found out my therapist told her what I said", False),
+    ("my therapist keeps offering me lifts home", False),
+])
+def test_misconduct_needs_the_therapist_not_another_person(sentence, elsewhere):
+    assert language.about_someone_else(sentence) is elsewhere
