@@ -56,15 +56,13 @@ def _patterns() -> dict[str, re.Pattern]:
             rf"(?:^|[,;\-\u2014]\s*)(?:{_alternation(c['about_the_answer'])})\s*[.!\u2026]*$", re.I),
         "unsure": re.compile(r"\b(?:kind|sort)\s+of\s*\?+\s*", re.I),  # "kind of? hurt"
         # "she kind of laughed" is "she laughed" ("I was kind of tired" stays)
-        # ("I sort of dread Thursdays": right after its subject, the hedge is on the verb, and
-        # spaCy reads "dread" as a noun)
         "hedged_verb": re.compile(r"\b(she|you|it|he|they)\s+(?:kind|sort)\s+of\s+(?=\w+ed\b)", re.I),
+        # "I sort of dread Thursdays": right after its subject the hedge is on the verb (and
+        # spaCy reads "dread" as a noun)
         "hedged_subject": re.compile(r"\b(I|we|you|they)(\s+just)?\s+(?:kind|sort)\s+of\s+(?=[a-z])", re.I),
         # "I just kind of couldn't" is "I just couldn't"
         "hedged_not": re.compile(r"\b(?:kind|sort)\s+of\s+(?=(?:could|can|did|would|was|were|do|does|"
                                  r"had|have|is|wo)n't\b)", re.I),
-        # "she like picked it up", "I'm like sitting there", ", like the whole fight" (not
-        # "I like walking")
         # "she like picked it up", "I'm like sitting there", ", like the whole fight" (not
         # "I like walking"): see _like_filler
         "like_filler": re.compile(r"(\b[a-z']+|,)\s+like\s+(?=(\w+)\b)", re.I),
@@ -220,16 +218,15 @@ def _said_not_asked(sentence: str) -> str:
     return sentence
 
 
-_LIKE_BEFORE = {"she", "you", "he", "they", "we", "it", "i"}
-_LIKE_BEFORE_ING = {"i'm", "you're", "she's", "he's", "they're", "we're", "it's", "was", "were"}
-_LIKE_THEN = {"the", "a", "an", "my", "his", "her", "their", "our", "your", "some", "all",
-              "basically", "actually"}
-
-
 def _like_filler(match: re.Match) -> str:
+    """A "like" between a word and the next that is only a filler (content/realisation.yml
+    `like_filler`): after a subject before a past tense, after "I'm" or "was" before an -ing
+    word, after a comma before a noun's first word."""
+    words = _config()["like_filler"]
     before, after = match.group(1).lower(), match.group(2).lower()
-    filler = before in _LIKE_BEFORE and after.endswith("ed") \
-        or before in _LIKE_BEFORE_ING and after.endswith("ing") or before == "," and after in _LIKE_THEN
+    filler = before in words["subjects_before_ed"] and after.endswith("ed") \
+        or before in words["before_ing"] and after.endswith("ing") \
+        or before == "," and after in words["after_a_comma_before"]
     return match.group(1) + " " if filler else match.group(0)
 
 
@@ -240,7 +237,8 @@ def drop_fillers(text: str) -> str:
     text = p["hedged_verb"].sub(r"\1 ", p["unsure"].sub("", text))
     text = p["hedged_subject"].sub(lambda m: m.group(1) + (m.group(2) or "") + " ", text)
     text = p["like_filler"].sub(_like_filler, p["hedged_not"].sub("", text))
-    text = p["proper"].sub(lambda m: m.group(0).capitalize(), text)  # "at christmas"
+    # "at christmas", "for rosh hashanah"
+    text = p["proper"].sub(lambda m: " ".join(w.capitalize() for w in m.group(0).split()), text)
     text = p["mid_hedge"].sub(" ", p["like_number"].sub("", text))
     text = p["between"].sub(" ", text)
     # "ok um." -> "ok." (its stop stays), "she laughed lol, and" -> "she laughed, and"
