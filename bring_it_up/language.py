@@ -480,10 +480,9 @@ def has_cue(text: str, key: str) -> bool:
 
 
 def talks_of_ending(text: str) -> bool:
-    """The client speaks of ending or changing therapy (content/lexicon.yml `ending_cues`,
-    then the parse: `ending_verbs` and the words beside them)."""
-    if has_cue(text, "ending_cues"):
-        return True
+    """The client speaks of ending or changing therapy in words of their own, read from the
+    parse (content/lexicon.yml `ending_verbs` and the words beside them; the set phrases,
+    `ending_cues`, are `has_cue`'s)."""
     words = lexicon()
     for token in parse(clean(text)):
         if token.pos_ == "NOUN" and token.lemma_.lower() in words["ending_nouns"]:
@@ -605,8 +604,9 @@ def split_answer(text: str) -> dict[str, str]:
 _RUN_ON_WORDS = 30  # a sentence longer than this is cut where a new clause starts
 _SHORTEST = 5  # ...when each side keeps at least this many words
 _SUBJECTS = {"i", "you", "she", "he", "they", "we", "it", "my", "your", "that", "there"}
-_SUBORDINATE = {"when", "if", "because", "after", "although", "though", "while", "as", "since",
-                "before", "until", "once", "whenever", "unless", "even"}
+# a clause that leads ("when I told you, you laughed"): the subordinators, and more of them
+_SUBORDINATE = SUBORDINATORS - {"that"} | {"although", "though", "until", "once", "whenever", "unless",
+                                           "even"}
 _AS_IF = {"feel", "seem", "look", "sound", "make", "act", "treat", "talk"}
 
 
